@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Numerics.Tensors;
+
+namespace Flux.Core;
+
+/// <summary>
+/// The samplers: explicit Runge-Kutta steps of dx/dt = v(x, t) over a schedule. No noise is added.
+/// Each step is a few TensorPrimitives calls over preallocated buffers; nothing is allocated per step.
+/// </summary>
+public static class Samplers
+{
+    /// <summary>Euler: x &lt;- x + (t_next - t_cur) * v(x, t_cur). One evaluation per step (the FLUX default).</summary>
+    public static ISampler Euler { get; } = new EulerSampler();
+
+    /// <summary>Heun (explicit trapezoid), second order; two evaluations per step, the final step Euler.</summary>
+    public static ISampler Heun { get; } = new HeunSampler();
+
+    /// <summary>Classical fourth-order Runge-Kutta; four evaluations per step, the final step Euler.</summary>
+    public static ISampler RungeKutta4 { get; } = new RungeKutta4Sampler();
+
+    /// <summary>Names accepted by <see cref="Parse"/>.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["euler", "heun", "rk4"];
+
+    /// <summary>Returns the sampler named "euler", "heun" or "rk4" (case-insensitive).</summary>
+    public static ISampler Parse(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Trim().ToUpperInvariant() switch
+        {
+            "EULER" => Euler,
+            "HEUN" => Heun,
+            "RK4" => RungeKutta4,
+            _ => throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"sampler '{name}' is not known; allowed: {string.Join(", ", Names)}"), nameof(name)),
+        };
+    }
+
+    /// <summary>x &lt;- x + h * v(x, t_cur); the shared first stage of every sampler and the final step of all.</summary>
+    internal static void EulerStep(IVelocityModel model, Span<float> x, double tCurrent, double tNext, SamplerWorkspace workspace)
+    {
+        workspace.EnsureFits(x.Length);
+        Span<float> k1 = workspace.K1;
+        model.Evaluate(x, (float)tCurrent, k1);                        // (B, L, 64)
+        TensorPrimitives.MultiplyAdd(k1, (float)(tNext - tCurrent), x, x);
+    }
+
+    private sealed class EulerSampler : ISampler
+    {
+        public string Name => "euler";
+
+        public int EvaluationsPerStep(bool isFinalStep) => 1;
+
+        public void Step(IVelocityModel model, Span<float> x, double tCurrent, double tNext, bool isFinalStep, SamplerWorkspace workspace)
+            => EulerStep(model, x, tCurrent, tNext, workspace);
+    }
+
+    private sealed class HeunSampler : ISampler
+    {
+        public string Name => "heun";
+
+        public int EvaluationsPerStep(bool isFinalStep) => isFinalStep ? 1 : 2;
+
+        public void Step(IVelocityModel model, Span<float> x, double tCurrent, double tNext, bool isFinalStep, SamplerWorkspace workspace)
+        {
+            if (isFinalStep)
+            {
+                EulerStep(model, x, tCurrent, tNext, workspace);
+                return;
+            }
+
+            workspace.EnsureFits(x.Length);
+            float h = (float)(tNext - tCurrent);
+            Span<float> k1 = workspace.K1, k2 = workspace.K2, predictor = workspace.Stage;
+            model.Evaluate(x, (float)tCurrent, k1);                    // k1 = v(x, t)
+            TensorPrimitives.MultiplyAdd(k1, h, x, predictor);         // x + h k1
+            model.Evaluate(predictor, (float)tNext, k2);               // k2 = v(x + h k1, t + h)
+            TensorPrimitives.Add(k1, k2, k2);                          // k1 + k2
+            TensorPrimitives.MultiplyAdd(k2, h / 2, x, x);             // x + h/2 (k1 + k2)
+        }
+    }
+
+    private sealed class RungeKutta4Sampler : ISampler
+    {
+        public string Name => "rk4";
+
+        public int EvaluationsPerStep(bool isFinalStep) => isFinalStep ? 1 : 4;
+
+        public void Step(IVelocityModel model, Span<float> x, double tCurrent, double tNext, bool isFinalStep, SamplerWorkspace workspace)
+        {
+            if (isFinalStep)
+            {
+                EulerStep(model, x, tCurrent, tNext, workspace);
+                return;
+            }
+
+            workspace.EnsureFits(x.Length);
+            double hd = tNext - tCurrent;
+            float h = (float)hd;
+            float tMid = (float)(tCurrent + (hd / 2));
+            Span<float> k1 = workspace.K1, k2 = workspace.K2, k3 = workspace.K3, k4 = workspace.K4, stage = workspace.Stage;
+            model.Evaluate(x, (float)tCurrent, k1);                    // k1 = v(x, t)
+            TensorPrimitives.MultiplyAdd(k1, h / 2, x, stage);
+            model.Evaluate(stage, tMid, k2);                           // k2 = v(x + h/2 k1, t + h/2)
+            TensorPrimitives.MultiplyAdd(k2, h / 2, x, stage);
+            model.Evaluate(stage, tMid, k3);                           // k3 = v(x + h/2 k2, t + h/2)
+            TensorPrimitives.MultiplyAdd(k3, h, x, stage);
+            model.Evaluate(stage, (float)tNext, k4);                   // k4 = v(x + h k3, t + h)
+            TensorPrimitives.Add(k2, k3, stage);                       // k2 + k3
+            TensorPrimitives.MultiplyAdd(stage, 2f, k1, stage);        // k1 + 2 k2 + 2 k3
+            TensorPrimitives.Add(stage, k4, stage);                    // ... + k4
+            TensorPrimitives.MultiplyAdd(stage, h / 6, x, x);          // x + h/6 (k1 + 2k2 + 2k3 + k4)
+        }
+    }
+}
