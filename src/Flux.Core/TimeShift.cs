@@ -38,6 +38,11 @@ public static class TimeShift
         return expMu / (expMu + ((1 / t) - 1));
     }
 
-    /// <summary>t' = s*t / (1 + (s - 1)*t) (SD3); <see cref="Dynamic"/> equals this with s = e^mu.</summary>
-    public static double Static(double s, double t) => s * t / (1 + ((s - 1) * t));
+    /// <summary>t' = s*t / (1 + (s - 1)*t) (SD3), with t = 0 -> 0 and t = 1 -> 1 exactly; <see cref="Dynamic"/> equals this with s = e^mu.</summary>
+    public static double Static(double s, double t) => t switch
+    {
+        <= 0 => 0,
+        >= 1 => 1,
+        _ => s * t / (1 + ((s - 1) * t)),
+    };
 }
