@@ -1,0 +1,72 @@
+using Flux.Inference.Text;
+using Microsoft.ML.Tokenizers;
+
+namespace Flux.Inference.Tests.Text;
+
+/// <summary>
+/// FLUX's T5 model has trainer_spec.bos_id = -1, which Microsoft.ML.Tokenizers cannot load as is. The shared
+/// test model has bos_id 1, so these tests write a copy with bos_id = -1 and check the workaround.
+/// </summary>
+public sealed class SentencePieceBosTests
+{
+    private static byte[] OriginalBytes => File.ReadAllBytes(TokenizerTestFiles.T5SpieceModel);
+
+    [Fact]
+    public void CopyWithBosMinusOne_HasBosMinusOneAndTheSamePieces()
+    {
+        var original = SentencePieceModelFile.Parse(OriginalBytes);
+
+        var copy = SentencePieceModelFile.Parse(original.WithBeginOfSentenceId(-1).Bytes);
+
+        Assert.Equal(-1, copy.BeginOfSentenceId);
+        Assert.Equal(original.Pieces, copy.Pieces);
+        Assert.Equal((original.UnknownId, original.EndOfSentenceId, original.PadId), (copy.UnknownId, copy.EndOfSentenceId, copy.PadId));
+    }
+
+    [Fact]
+    public void CopyWithBosMinusOne_IsRejectedByTheLibraryWithoutThePatch()
+    {
+        byte[] fluxLike = SentencePieceModelFile.Parse(OriginalBytes).WithBeginOfSentenceId(-1).Bytes;
+
+        Assert.ThrowsAny<Exception>(() =>
+        {
+            using var stream = new MemoryStream(fluxLike);
+            return SentencePieceTokenizer.Create(stream, addBeginningOfSentence: false, addEndOfSentence: false);
+        });
+    }
+
+    [Fact]
+    public void Patch_AppendsAControlBosPieceAndPointsBosIdAtIt()
+    {
+        var fluxLike = SentencePieceModelFile.Parse(SentencePieceModelFile.Parse(OriginalBytes).WithBeginOfSentenceId(-1).Bytes);
+
+        var patched = fluxLike.WithBeginOfSentencePiece();
+
+        Assert.Equal(fluxLike.Pieces.Count + 1, patched.Pieces.Count);
+        Assert.Equal(fluxLike.Pieces, patched.Pieces.Take(fluxLike.Pieces.Count));
+        Assert.Equal(SentencePieceModelFile.BeginOfSentencePiece, patched.Pieces[^1]);
+        Assert.Equal(fluxLike.Pieces.Count, patched.BeginOfSentenceId);
+        Assert.Equal((fluxLike.EndOfSentenceId, fluxLike.PadId), (patched.EndOfSentenceId, patched.PadId));
+    }
+
+    [Fact]
+    public void Patch_OfAModelWithAValidBos_LeavesItUntouched()
+    {
+        var original = SentencePieceModelFile.Parse(OriginalBytes);
+
+        Assert.Same(original, original.WithBeginOfSentencePiece());
+    }
+
+    [Fact]
+    public void TokenizerFromBosMinusOneCopy_EncodesEveryReferencePromptLikeTheUntouchedModel()
+    {
+        using var folder = new TemporaryFolder();
+        string fluxLikePath = folder.Write("spiece.model", SentencePieceModelFile.Parse(OriginalBytes).WithBeginOfSentenceId(-1).Bytes);
+        var untouched = T5Tokenizer.FromFile(TokenizerTestFiles.T5SpieceModel, T5Tokenizer.SchnellLength);
+
+        var fluxLike = T5Tokenizer.FromFile(fluxLikePath, T5Tokenizer.SchnellLength);
+
+        Assert.All(TokenizerReference.Instance.Prompts, p => Assert.Equal(untouched.Encode(p.Prompt), fluxLike.Encode(p.Prompt)));
+        Assert.Equal(TokenizerReference.Instance.Prompt("cat").T5.Ids256, fluxLike.Encode("a photo of a cat"));
+    }
+}
