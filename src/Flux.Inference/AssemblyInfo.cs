@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+[assembly: CLSCompliant(false)]
+[assembly: InternalsVisibleTo("Flux.Inference.Tests")]

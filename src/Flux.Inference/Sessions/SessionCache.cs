@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Flux.Inference.Sessions;
+
+/// <summary>
+/// One <see cref="ModelSession"/> per model file (and provider settings) per process, shared by every
+/// pipeline. Callers hold a <see cref="SessionLease"/>; a session acquired for sequential use is released
+/// when its last lease ends, a resident one stays loaded.
+/// </summary>
+public sealed class SessionCache
+{
+    private readonly Lock _sync = new();
+    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
+    public static SessionCache Shared { get; } = new();
+
+    /// <summary>Number of sessions currently loaded (or loading).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _entries.Count;
+            }
+        }
+    }
+
+    public SessionLease Acquire(string modelFile, InferenceOptions options, ILogger? logger = null, bool releaseWhenUnused = false)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        logger ??= NullLogger.Instance;
+        string path = Path.GetFullPath(modelFile);
+        string key = path + "|" + options.CacheKey;
+        Entry entry;
+        lock (_sync)
+        {
+            if (!_entries.TryGetValue(key, out entry!))
+            {
+                entry = new Entry(new Lazy<ModelSession>(() => Load(path, options, logger), LazyThreadSafetyMode.ExecutionAndPublication));
+                _entries.Add(key, entry);
+            }
+
+            entry.Leases++;
+        }
+
+        try
+        {
+            return new SessionLease(this, key, entry.Session.Value, releaseWhenUnused, logger);
+        }
+        catch
+        {
+            lock (_sync)
+            {
+                entry.Leases--;
+                if (_entries.TryGetValue(key, out var current) && ReferenceEquals(current, entry))
+                {
+                    _entries.Remove(key);
+                }
+            }
+
+            throw;
+        }
+    }
+
+    internal void Release(string key, bool releaseWhenUnused, ILogger logger)
+    {
+        ModelSession? toDispose = null;
+        lock (_sync)
+        {
+            if (_entries.TryGetValue(key, out var entry) && --entry.Leases == 0 && releaseWhenUnused)
+            {
+                _entries.Remove(key);
+                toDispose = entry.Session.Value;
+            }
+        }
+
+        if (toDispose is not null)
+        {
+            Log.SessionReleased(logger, toDispose.ModelFile);
+            toDispose.Dispose();
+        }
+    }
+
+    private static ModelSession Load(string path, InferenceOptions options, ILogger logger)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FluxModelException($"model file {path} is missing", path);
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        bool wantCuda = options.ExecutionProvider != ExecutionProviderKind.Cpu;
+        if (wantCuda && TryLoad(path, options, useCuda: true, logger, out var cudaSession) && cudaSession is not null)
+        {
+            return Loaded(cudaSession, "CUDA");
+        }
+
+        TryLoad(path, options, useCuda: false, logger, out var cpuSession);
+        return Loaded(cpuSession ?? throw new InvalidOperationException("CPU session creation returned no session"), "CPU");
+
+        ModelSession Loaded(InferenceSession session, string provider)
+        {
+            string device = provider == "CPU" ? "CPU" : $"CUDA:{options.DeviceId}";
+            Log.SessionLoaded(logger, path, provider, options.DeviceId, (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            return new ModelSession(path, session, provider, DeviceGate.For(device, options.MaxConcurrentRunsPerDevice));
+        }
+    }
+
+    /// <summary>Creates the session; a CUDA attempt that fails returns false (logged), a CPU failure throws.</summary>
+    private static bool TryLoad(string path, InferenceOptions options, bool useCuda, ILogger logger, out InferenceSession? session)
+    {
+        session = null;
+        using var sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        if (options.IntraOpThreads > 0)
+        {
+            sessionOptions.IntraOpNumThreads = options.IntraOpThreads;
+        }
+
+        if (options.InterOpThreads > 0)
+        {
+            sessionOptions.InterOpNumThreads = options.InterOpThreads;
+            sessionOptions.ExecutionMode = ExecutionMode.ORT_PARALLEL;
+        }
+
+        try
+        {
+            if (useCuda)
+            {
+                sessionOptions.AppendExecutionProvider_CUDA(options.DeviceId);
+            }
+
+            session = new InferenceSession(path, sessionOptions);
+            return true;
+        }
+        catch (OnnxRuntimeException ex) when (useCuda)
+        {
+            Log.CudaFallback(logger, path, options.DeviceId, ex.Message);
+            return false;
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw OrtFailures.Load(ex, path);
+        }
+    }
+
+    private sealed class Entry(Lazy<ModelSession> session)
+    {
+        public Lazy<ModelSession> Session { get; } = session;
+
+        public int Leases { get; set; }
+    }
+}
+
+/// <summary>A hold on a shared session; dispose it when the stage that needed the session is done.</summary>
+public sealed class SessionLease : IDisposable
+{
+    private readonly SessionCache _cache;
+    private readonly string _key;
+    private readonly bool _releaseWhenUnused;
+    private readonly ILogger _logger;
+    private int _disposed;
+
+    internal SessionLease(SessionCache cache, string key, ModelSession session, bool releaseWhenUnused, ILogger logger)
+    {
+        _cache = cache;
+        _key = key;
+        Session = session;
+        _releaseWhenUnused = releaseWhenUnused;
+        _logger = logger;
+    }
+
+    public ModelSession Session { get; }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _cache.Release(_key, _releaseWhenUnused, _logger);
+        }
+    }
+}

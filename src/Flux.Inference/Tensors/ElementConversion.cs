@@ -1,0 +1,116 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Flux.Inference.Tensors;
+
+/// <summary>
+/// Converts between the pipeline's float32 working buffers and a session's tensor element type
+/// (fp32, fp16, bf16) at the boundary, on raw tensor bytes.
+/// </summary>
+public static class ElementConversion
+{
+    private const int BFloat16Shift = 16;
+    private const uint BFloat16RoundingBias = 0x7FFF;
+    private const uint QuietNaNBit = 0x0040;
+
+    /// <summary>Whether a float tensor of this element type can be converted at the boundary.</summary>
+    public static bool IsSupportedFloat(TensorElementType type) =>
+        type is TensorElementType.Float or TensorElementType.Float16 or TensorElementType.BFloat16;
+
+    /// <summary>Bytes per element of a supported float or integer type.</summary>
+    public static int SizeOf(TensorElementType type) => type switch
+    {
+        TensorElementType.Float or TensorElementType.Int32 => 4,
+        TensorElementType.Float16 or TensorElementType.BFloat16 => 2,
+        TensorElementType.Int64 => 8,
+        _ => throw new NotSupportedException($"tensor element type {type} is not supported"),
+    };
+
+    /// <summary>Writes <paramref name="source"/> into <paramref name="destination"/> bytes of element type <paramref name="type"/>.</summary>
+    public static void FromFloat(ReadOnlySpan<float> source, TensorElementType type, Span<byte> destination)
+    {
+        switch (type)
+        {
+            case TensorElementType.Float:
+                source.CopyTo(MemoryMarshal.Cast<byte, float>(destination));
+                break;
+            case TensorElementType.Float16:
+                TensorPrimitives.ConvertToHalf(source, MemoryMarshal.Cast<byte, Half>(destination));
+                break;
+            case TensorElementType.BFloat16:
+                ToBFloat16(source, MemoryMarshal.Cast<byte, ushort>(destination));
+                break;
+            default:
+                throw new NotSupportedException($"tensor element type {type} is not a supported float type");
+        }
+    }
+
+    /// <summary>Reads <paramref name="source"/> bytes of element type <paramref name="type"/> as float32.</summary>
+    public static void ToFloat(ReadOnlySpan<byte> source, TensorElementType type, Span<float> destination)
+    {
+        switch (type)
+        {
+            case TensorElementType.Float:
+                MemoryMarshal.Cast<byte, float>(source).CopyTo(destination);
+                break;
+            case TensorElementType.Float16:
+                TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(source), destination);
+                break;
+            case TensorElementType.BFloat16:
+                FromBFloat16(MemoryMarshal.Cast<byte, ushort>(source), destination);
+                break;
+            default:
+                throw new NotSupportedException($"tensor element type {type} is not a supported float type");
+        }
+    }
+
+    /// <summary>Writes token ids as int64 or int32.</summary>
+    public static void FromIds(ReadOnlySpan<long> ids, TensorElementType type, Span<byte> destination)
+    {
+        switch (type)
+        {
+            case TensorElementType.Int64:
+                ids.CopyTo(MemoryMarshal.Cast<byte, long>(destination));
+                break;
+            case TensorElementType.Int32:
+                TensorPrimitives.ConvertTruncating(ids, MemoryMarshal.Cast<byte, int>(destination));
+                break;
+            default:
+                throw new NotSupportedException($"tensor element type {type} is not a supported id type");
+        }
+    }
+
+    /// <summary>float32 -> bfloat16 bits, round to nearest even (NaN stays NaN).</summary>
+    public static void ToBFloat16(ReadOnlySpan<float> source, Span<ushort> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, source.Length);
+        ReadOnlySpan<uint> bits = MemoryMarshal.Cast<float, uint>(source);
+        for (int i = 0; i < bits.Length; i++)
+        {
+            destination[i] = ToBFloat16Bits(bits[i]);
+        }
+    }
+
+    /// <summary>bfloat16 bits -> float32 (exact: bf16 is the upper half of a float32).</summary>
+    public static void FromBFloat16(ReadOnlySpan<ushort> source, Span<float> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, source.Length);
+        Span<uint> bits = MemoryMarshal.Cast<float, uint>(destination);
+        for (int i = 0; i < source.Length; i++)
+        {
+            bits[i] = (uint)source[i] << BFloat16Shift;
+        }
+    }
+
+    private static ushort ToBFloat16Bits(uint f)
+    {
+        if (float.IsNaN(BitConverter.UInt32BitsToSingle(f)))
+        {
+            return (ushort)((f >> BFloat16Shift) | QuietNaNBit);
+        }
+
+        uint lsb = (f >> BFloat16Shift) & 1;
+        return (ushort)((f + BFloat16RoundingBias + lsb) >> BFloat16Shift);
+    }
+}
