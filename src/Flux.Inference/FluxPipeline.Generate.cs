@@ -1,0 +1,86 @@
+using Flux.Core;
+using Flux.Inference.Imaging;
+using Flux.Inference.Packages;
+using Flux.Inference.Stages;
+
+namespace Flux.Inference;
+
+/// <summary>Hooks for a whole run: resume, checkpoints, progress and previews.</summary>
+public sealed class GenerateOptions
+{
+    /// <summary>Continue from this state (shape (B, L, 64) of the same batch) instead of the initial noise.</summary>
+    public SamplerCheckpoint? ResumeFrom { get; init; }
+
+    /// <summary>Receives the sampler state every <see cref="CheckpointInterval"/> steps.</summary>
+    public Action<SamplerCheckpoint>? OnCheckpoint { get; init; }
+
+    public int CheckpointInterval { get; init; } = 1;
+
+    /// <summary>Called synchronously after every step, on the sampling thread.</summary>
+    public IProgress<DenoiseProgress>? Progress { get; init; }
+
+    /// <summary>Attach a preview every N steps (0 = never).</summary>
+    public int PreviewInterval { get; init; }
+}
+
+/// <summary>One generated image: its settings and PNG bytes (parameters in tEXt chunks).</summary>
+public sealed record GeneratedImage(GenerationSettings Settings, byte[] Png)
+{
+    /// <summary>Writes the PNG to <paramref name="path"/> atomically: a temporary file, then a rename.</summary>
+    public void Save(string path) => AtomicFile.WriteAllBytes(path, Png);
+}
+
+public sealed partial class FluxPipeline
+{
+    /// <summary>Generates a batch in one pass through each stage; image i equals a single run of batch[i].</summary>
+    public IReadOnlyList<GeneratedImage> Generate(IReadOnlyList<GenerationSettings> batch, GenerateOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new GenerateOptions();
+        var first = ValidateBatch(batch);
+        var conditioning = EncodePrompts(batch.Select(s => s.Prompt).ToList(), cancellationToken);
+        var result = DenoiseBatch(conditioning, batch, options.ResumeFrom, int.MaxValue, options.OnCheckpoint,
+            options.CheckpointInterval, options.Progress, options.PreviewInterval, cancellationToken);
+        byte[][] rgb = DecodeRgb(result.State.Latents, first.Size, batch.Count, cancellationToken);
+        return batch.Select((s, i) => new GeneratedImage(s, PngEncoding.Encode(rgb[i], s.Width, s.Height, s.PngText(Package.Name)))).ToList();
+    }
+
+    /// <summary>Generates one image.</summary>
+    public GeneratedImage Generate(GenerationSettings settings, GenerateOptions? options = null, CancellationToken cancellationToken = default) =>
+        Generate([settings], options, cancellationToken)[0];
+
+    /// <summary>Decodes a finished single-image state (1, L, 64) to PNG bytes with the settings in tEXt chunks.</summary>
+    public byte[] DecodeToPng(SamplerCheckpoint finished, GenerationSettings settings, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(finished);
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate(Package);
+        if (!finished.IsFinished)
+        {
+            throw new ArgumentException($"the sampler state is at step {finished.StepIndex} of {finished.TotalSteps}; only a finished state can be decoded", nameof(finished));
+        }
+
+        finished.EnsureCompatible([1, settings.Size.SequenceLength, FluxConstants.PackedChannels], settings.Steps, finished.ScheduleFingerprint);
+        byte[] rgb = DecodeRgb(finished.Latents, settings.Size, 1, cancellationToken)[0];
+        return PngEncoding.Encode(rgb, settings.Width, settings.Height, settings.PngText(Package.Name));
+    }
+
+    /// <summary>Runs every session once on the smallest valid inputs, so the first real request is not slowed by lazy initialization.</summary>
+    public void WarmUp(CancellationToken cancellationToken = default)
+    {
+        var settings = GenerationSettings.Defaults(Package, string.Empty) with
+        {
+            Width = Package.FixedWidth ?? FluxConstants.SizeMultiple * 4,
+            Height = Package.FixedHeight ?? FluxConstants.SizeMultiple * 4,
+            Steps = 1,
+        };
+        _ = Generate(settings, null, cancellationToken);
+    }
+
+    private byte[][] DecodeRgb(ReadOnlySpan<float> packed, ImageSize size, int batch, CancellationToken cancellationToken)
+    {
+        using (Stage(ModelComponent.VaeDecoder, out var vae))
+        {
+            return VaeDecoding.Decode(vae, Package.Io.Vae, packed, size, batch, Package.VaeScale, Package.VaeShift, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using Flux.Inference.Packages;
+using Flux.Inference.Sessions;
+using Flux.Inference.Stages;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Flux.Inference;
+
+/// <summary>
+/// Prompts -> PNGs with a FLUX model package: CLIP + T5, the rectified-flow sampler over the transformer
+/// (IOBinding, nothing allocated per step), the VAE, PNG. Offers the whole run
+/// (<see cref="Generate"/>) and the stages the durable activities call one by one
+/// (<see cref="EncodePrompt"/>, <see cref="Denoise"/>, <see cref="DecodeToPng"/>). Thread-safe: sessions
+/// are shared, every call owns its buffers.
+/// </summary>
+public sealed partial class FluxPipeline : IDisposable
+{
+    private readonly SessionCache _cache;
+    private readonly InferenceOptions _options;
+    private readonly ILogger _logger;
+    private readonly Lock _sync = new();
+    private readonly Dictionary<ModelComponent, SessionLease> _resident = [];
+    private readonly IPromptTokenizer _tokenizer;
+    private bool _disposed;
+
+    public FluxPipeline(ModelPackage package, InferenceOptions? options = null, ILogger? logger = null, SessionCache? cache = null, IPromptTokenizer? tokenizer = null)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        Package = package;
+        _options = options ?? new InferenceOptions();
+        _options.Validate();
+        _logger = logger ?? NullLogger.Instance;
+        _cache = cache ?? SessionCache.Shared;
+        _tokenizer = tokenizer ?? PackageTokenizer.Load(package);
+    }
+
+    /// <summary>Opens and validates the package at <paramref name="directory"/>, then builds a pipeline over it.</summary>
+    public static FluxPipeline Open(string directory, InferenceOptions? options = null, ILogger? logger = null, SessionCache? cache = null)
+    {
+        options ??= new InferenceOptions();
+        return new FluxPipeline(ModelPackage.Open(directory, options, cache, logger), options, logger, cache);
+    }
+
+    public ModelPackage Package { get; }
+
+    /// <summary>Encodes one prompt (B = 1).</summary>
+    public TextConditioning EncodePrompt(string prompt, CancellationToken cancellationToken = default) =>
+        EncodePrompts([prompt], cancellationToken);
+
+    /// <summary>Encodes a batch of prompts with CLIP and T5.</summary>
+    public TextConditioning EncodePrompts(IReadOnlyList<string> prompts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentOutOfRangeException.ThrowIfZero(prompts.Count);
+        if (prompts.Any(p => p is null))
+        {
+            throw new InvalidGenerationSettingsException("prompt", "prompt is required");
+        }
+
+        using (Stage(ModelComponent.ClipTextEncoder, out var clip))
+        using (Stage(ModelComponent.T5TextEncoder, out var t5))
+        {
+            return TextEncoding.Encode(prompts, _tokenizer, clip, Package.Io.Clip, t5, Package.Io.T5, cancellationToken);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_sync)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            foreach (var lease in _resident.Values)
+            {
+                lease.Dispose();
+            }
+
+            _resident.Clear();
+        }
+    }
+
+    /// <summary>
+    /// The session for a stage. Resident: held until the pipeline is disposed (returns null to dispose).
+    /// Sequential: a lease the caller disposes at the end of the stage, which releases the session.
+    /// </summary>
+    private SessionLease? Stage(ModelComponent component, out ModelSession session)
+    {
+        string file = Package.Io[component].ModelFile;
+        if (_options.MemoryMode == MemoryMode.Sequential)
+        {
+            var lease = _cache.Acquire(file, _options, _logger, releaseWhenUnused: true);
+            session = lease.Session;
+            return lease;
+        }
+
+        lock (_sync)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_resident.TryGetValue(component, out var held))
+            {
+                held = _cache.Acquire(file, _options, _logger);
+                _resident.Add(component, held);
+            }
+
+            session = held.Session;
+            return null;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using Flux.Inference.Packages;
+using Flux.Inference.Sessions;
+using Flux.Inference.Tensors;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Flux.Inference.Stages;
+
+/// <summary>
+/// Runs a session once (text encoders, VAE): inputs bound by name from preallocated buffers, one output
+/// bound by name and allocated by ONNX Runtime, returned as float32 with its shape.
+/// </summary>
+internal static class OneShotRun
+{
+    public static (float[] Values, long[] Shape) Run(
+        ModelSession session,
+        IReadOnlyList<(TensorBinding Binding, TensorBuffer Buffer)> inputs,
+        TensorBinding output,
+        CancellationToken cancellationToken)
+    {
+        using var binding = session.CreateBinding();
+        foreach (var (input, buffer) in inputs)
+        {
+            binding.BindInput(input.Name, buffer.Value);
+        }
+
+        binding.BindOutputToDevice(output.Name, OrtMemoryInfo.DefaultInstance);
+        string names = string.Join(", ", inputs.Select(i => i.Binding.Name).Append(output.Name));
+        using (var scope = session.BeginRuns(cancellationToken))
+        {
+            scope.Run(binding, names);
+        }
+
+        using var results = binding.GetOutputValues();
+        var value = results.First();
+        var info = value.GetTensorTypeAndShape();
+        float[] values = new float[info.ElementCount];
+        ElementConversion.ToFloat(value.GetTensorMutableRawData(), info.ElementDataType, values);
+        return (values, info.Shape);
+    }
+
+    /// <summary>Throws when an output's shape differs from what the pipeline needs.</summary>
+    public static void ExpectShape(string modelFile, TensorBinding output, long[] actual, params long[] expected)
+    {
+        if (!actual.AsSpan().SequenceEqual(expected))
+        {
+            throw new FluxModelException(
+                $"model file {modelFile}: output '{output.Name}' came back with shape ({string.Join(", ", actual)}) but ({string.Join(", ", expected)}) was expected",
+                modelFile,
+                output.Name);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using Flux.Inference.Packages;
+using Flux.Inference.Text;
+
+namespace Flux.Inference.Stages;
+
+/// <summary>The package's CLIP BPE and T5 SentencePiece tokenizers (T5 length from the package).</summary>
+internal sealed class PackageTokenizer : IPromptTokenizer
+{
+    private readonly ClipTokenizer _clip;
+    private readonly T5Tokenizer _t5;
+
+    private PackageTokenizer(ClipTokenizer clip, T5Tokenizer t5, int t5Length)
+    {
+        _clip = clip;
+        _t5 = t5;
+        T5Length = t5Length;
+    }
+
+    public int ClipLength => ClipTokenizer.SequenceLength;
+
+    public int T5Length { get; }
+
+    public static PackageTokenizer Load(ModelPackage package) => new(
+        ClipTokenizer.FromFiles(package.Files.ClipVocab, package.Files.ClipMerges),
+        T5Tokenizer.FromFile(package.Files.T5SentencePiece, package.T5MaxLength),
+        package.T5MaxLength);
+
+    public void EncodeClip(string prompt, Span<long> destination) => _clip.Encode(prompt, destination);
+
+    public void EncodeT5(string prompt, Span<long> destination) => _t5.Encode(prompt, destination);
+}

@@ -1,0 +1,48 @@
+namespace Flux.Inference.Tests.Units;
+
+public class GenerationSettingsTests
+{
+    private static readonly GenerationSettings Valid = new("a red circle", 256, 256, 4, 3.5f, 1, "euler", 0);
+
+    public static TheoryData<GenerationSettings, string, string> Invalid => new()
+    {
+        { Valid with { Width = 1000 }, "width", "width 1000 is not a multiple of 16" },
+        { Valid with { Height = 8 }, "height", "height 8 is out of range: it must be between 16 and 4096 pixels" },
+        { Valid with { Width = 8192 }, "width", "width 8192 is out of range: it must be between 16 and 4096 pixels" },
+        { Valid with { Steps = 0 }, "steps", "steps 0 is out of range: it must be between 1 and 1000" },
+        { Valid with { Steps = 1001 }, "steps", "steps 1001 is out of range: it must be between 1 and 1000" },
+        { Valid with { Guidance = float.NaN }, "guidance", "guidance NaN is out of range: it must be a finite number between 0 and 100" },
+        { Valid with { Guidance = -1 }, "guidance", "guidance -1 is out of range: it must be a finite number between 0 and 100" },
+        { Valid with { Guidance = 101 }, "guidance", "guidance 101 is out of range: it must be a finite number between 0 and 100" },
+        { Valid with { Sampler = "ddim" }, "sampler", "sampler 'ddim' is not one of euler, heun, rk4" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Invalid))]
+    public void Validate_NamesTheFieldAndTheAllowedRange(GenerationSettings settings, string field, string message)
+    {
+        var ex = Assert.Throws<InvalidGenerationSettingsException>(() => settings.Validate());
+        Assert.Equal(field, ex.Field);
+        Assert.Equal(message, ex.Message);
+    }
+
+    [Fact]
+    public void Validate_AcceptsTheLimits()
+    {
+        (Valid with { Width = 16, Height = 4096, Steps = 1000, Guidance = 100, Sampler = "RK4" }).Validate();
+        (Valid with { Steps = 1, Guidance = 0, Sampler = "heun" }).Validate();
+    }
+
+    [Fact]
+    public void PngText_RecordsEveryGenerationParameter()
+    {
+        var text = Valid.PngText("tiny").ToDictionary(p => p.Key, p => p.Value);
+        Assert.Equal("a red circle", text["prompt"]);
+        Assert.Equal("1", text["seed"]);
+        Assert.Equal("4", text["steps"]);
+        Assert.Equal("3.5", text["guidance"]);
+        Assert.Equal("euler", text["sampler"]);
+        Assert.Equal("tiny", text["model"]);
+        Assert.Equal("256x256", text["size"]);
+    }
+}
