@@ -1,3 +1,5 @@
+using Flux.Cli.Commands;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Flux.Cli;
@@ -5,11 +7,17 @@ namespace Flux.Cli;
 /// <summary>Registers every `flux` command; each command lives in its own file under Commands/.</summary>
 public static class CliSetup
 {
-    public static void Configure(IConfigurator config)
+    /// <summary>Configures the app with errors reported on standard error.</summary>
+    public static void Configure(IConfigurator config) => Configure(config, errorConsole: null);
+
+    /// <summary>Configures the app; failures are reported through <see cref="CliErrors"/> on <paramref name="errorConsole"/>.</summary>
+    public static void Configure(IConfigurator config, IAnsiConsole? errorConsole)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.SetApplicationName("flux");
-        config.PropagateExceptions();
+        config.Settings.StrictParsing = true;   // an unknown option is an error, not a silently ignored argument
+        config.SetExceptionHandler((exception, _) => CliErrors.Report(exception, errorConsole ?? CliErrors.StandardError));
         // Commands are registered here, one line each.
+        config.AddCommand<ScheduleCommand>("schedule").WithDescription("Print the N+1 timesteps of a FLUX schedule.");
     }
 }

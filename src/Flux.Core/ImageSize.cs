@@ -14,9 +14,35 @@ public readonly record struct ImageSize(int Width, int Height)
     /// <summary>Validates and returns the size; throws <see cref="ArgumentOutOfRangeException"/> naming the side and value.</summary>
     public static ImageSize Create(int width, int height)
     {
-        ValidateSide("width", width);
-        ValidateSide("height", height);
+        string? error = ValidateSide("width", width);
+        if (error is not null)
+        {
+            throw new ArgumentOutOfRangeException(nameof(width), error);
+        }
+
+        error = ValidateSide("height", height);
+        if (error is not null)
+        {
+            throw new ArgumentOutOfRangeException(nameof(height), error);
+        }
+
         return new ImageSize(width, height);
+    }
+
+    /// <summary>
+    /// Null when <paramref name="value"/> is a valid image side, otherwise the reason, e.g.
+    /// "width 1000 is not a multiple of 16" (for callers that report errors without exceptions).
+    /// </summary>
+    public static string? ValidateSide(string name, int value)
+    {
+        if (value <= 0 || value > MaxSide)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{name} {value} is out of range: it must be between {FluxConstants.SizeMultiple} and {MaxSide} pixels");
+        }
+
+        return value % FluxConstants.SizeMultiple != 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{name} {value} is not a multiple of {FluxConstants.SizeMultiple}")
+            : null;
     }
 
     /// <summary>Rows of the VAE latent: H/8.</summary>
@@ -42,19 +68,4 @@ public readonly record struct ImageSize(int Width, int Height)
 
     /// <inheritdoc/>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Width}x{Height}");
-
-    private static void ValidateSide(string name, int value)
-    {
-        if (value <= 0 || value > MaxSide)
-        {
-            throw new ArgumentOutOfRangeException(name,
-                string.Create(CultureInfo.InvariantCulture, $"{name} {value} is out of range: it must be between {FluxConstants.SizeMultiple} and {MaxSide} pixels"));
-        }
-
-        if (value % FluxConstants.SizeMultiple != 0)
-        {
-            throw new ArgumentOutOfRangeException(name,
-                string.Create(CultureInfo.InvariantCulture, $"{name} {value} is not a multiple of {FluxConstants.SizeMultiple}"));
-        }
-    }
 }
