@@ -1,0 +1,273 @@
+// The Functions app, hosted natively on Azure Container Apps (kind 'functionapp'), on the
+// serverless GPU workload profile. All connections are identity-based; there are no secrets.
+
+import { modelPullImage, modelPullCommand, modelPullEnv } from 'model-pull.bicep'
+
+param name string
+param location string
+param tags object
+
+param environmentId string
+param gpuProfileName string
+
+@allowed([
+  'Consumption-GPU-NC8as-T4'
+  'Consumption-GPU-NC24-A100'
+])
+param gpuProfileType string
+
+param identityId string
+param identityClientId string
+param registryLoginServer string
+
+@description('Image to run; empty until `azd deploy` pushes the app image.')
+param imageName string
+
+param storageAccountName string
+param blobEndpoint string
+param queueEndpoint string
+param tableEndpoint string
+param applicationInsightsConnectionString string
+
+@minValue(0)
+param minReplicas int
+
+@minValue(1)
+param maxReplicas int
+
+@allowed([
+  'blob'
+  'nfs'
+])
+param modelSource string
+param modelName string
+param modelStorageName string
+
+param device string
+param deviceId int
+param maxParallelImages int
+param eventGridTopicEndpoint string
+
+// Until the first `azd deploy`, a public Functions quickstart image keeps the revision healthy.
+var placeholderImage = 'mcr.microsoft.com/azure-functions/dotnet8-quickstart-demo:1.0'
+
+// A serverless GPU replica gets the whole GPU node's share: the app must request exactly it.
+var gpuReplicaResources = {
+  'Consumption-GPU-NC8as-T4': {
+    cpu: 8
+    memory: '56Gi'
+  }
+  'Consumption-GPU-NC24-A100': {
+    cpu: 24
+    memory: '220Gi'
+  }
+}
+
+var modelRoot = '/models'
+var modelVolumeName = 'models'
+var httpPort = 80
+var healthPath = '/api/health'
+
+var storageSettings = [
+  {
+    name: 'AzureWebJobsStorage__credential'
+    value: 'managedidentity'
+  }
+  {
+    name: 'AzureWebJobsStorage__clientId'
+    value: identityClientId
+  }
+  {
+    name: 'AzureWebJobsStorage__blobServiceUri'
+    value: blobEndpoint
+  }
+  {
+    name: 'AzureWebJobsStorage__queueServiceUri'
+    value: queueEndpoint
+  }
+  {
+    name: 'AzureWebJobsStorage__tableServiceUri'
+    value: tableEndpoint
+  }
+]
+
+var hostSettings = [
+  {
+    name: 'FUNCTIONS_WORKER_RUNTIME'
+    value: 'dotnet-isolated'
+  }
+  {
+    // Lets DefaultAzureCredential in the app pick the user-assigned identity.
+    name: 'AZURE_CLIENT_ID'
+    value: identityClientId
+  }
+  {
+    name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+    value: applicationInsightsConnectionString
+  }
+  {
+    // Entra ID ingestion: the workspace rejects instrumentation-key-only telemetry.
+    name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
+    value: 'ClientId=${identityClientId};Authorization=AAD'
+  }
+]
+
+// Options section 'Flux' of the app (':' is written '__' in environment variables).
+var fluxSettings = concat(
+  [
+    {
+      name: 'Flux__ModelPath'
+      value: '${modelRoot}/${modelName}'
+    }
+    {
+      name: 'Flux__Device'
+      value: device
+    }
+    {
+      name: 'Flux__DeviceId'
+      value: string(deviceId)
+    }
+    {
+      name: 'Flux__MaxParallelImages'
+      value: string(maxParallelImages)
+    }
+  ],
+  empty(eventGridTopicEndpoint)
+    ? []
+    : [
+        {
+          name: 'Flux__EventGridTopicEndpoint'
+          value: eventGridTopicEndpoint
+        }
+      ]
+)
+
+var modelVolume = modelSource == 'nfs'
+  ? {
+      name: modelVolumeName
+      storageType: 'NfsAzureFile'
+      storageName: modelStorageName
+    }
+  : {
+      name: modelVolumeName
+      storageType: 'EmptyDir'
+    }
+
+// Model source 'blob': an init container copies the model package onto the replica's ephemeral
+// disk before the app starts. Model source 'nfs': the share is mounted directly, nothing to copy.
+var modelInitContainers = modelSource == 'blob'
+  ? [
+      {
+        name: 'model-pull'
+        image: modelPullImage
+        command: modelPullCommand
+        env: modelPullEnv(identityClientId, storageAccountName, modelName, modelRoot)
+        resources: {
+          cpu: 1
+          memory: '2Gi'
+        }
+        volumeMounts: [
+          {
+            volumeName: modelVolumeName
+            mountPath: modelRoot
+          }
+        ]
+      }
+    ]
+  : []
+
+resource app 'Microsoft.App/containerApps@2025-07-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': 'api' })
+  kind: 'functionapp'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    environmentId: environmentId
+    workloadProfileName: gpuProfileName
+    configuration: {
+      // One revision at a time: concurrent revisions would share the Durable task hub.
+      activeRevisionsMode: 'Single'
+      ingress: {
+        external: true
+        targetPort: httpPort
+        transport: 'auto'
+        allowInsecure: false
+      }
+      registries: [
+        {
+          server: registryLoginServer
+          identity: identityId
+        }
+      ]
+    }
+    template: {
+      initContainers: modelInitContainers
+      containers: [
+        {
+          name: 'api'
+          image: empty(imageName) ? placeholderImage : imageName
+          env: concat(hostSettings, storageSettings, fluxSettings)
+          resources: gpuReplicaResources[gpuProfileType]
+          volumeMounts: [
+            {
+              volumeName: modelVolumeName
+              mountPath: modelRoot
+            }
+          ]
+          probes: [
+            {
+              // Loading T5-XXL and the transformer onto the GPU takes minutes (the init container
+              // has already copied the files by then): allow
+              // 60 s + 10 x 60 s (the API's maxima for delay and failure count) before restart.
+              type: 'Startup'
+              httpGet: {
+                path: healthPath
+                port: httpPort
+              }
+              initialDelaySeconds: 60
+              periodSeconds: 60
+              timeoutSeconds: 10
+              failureThreshold: 10
+            }
+            {
+              type: 'Liveness'
+              httpGet: {
+                path: healthPath
+                port: httpPort
+              }
+              periodSeconds: 30
+              timeoutSeconds: 10
+              failureThreshold: 5
+            }
+            {
+              type: 'Readiness'
+              httpGet: {
+                path: healthPath
+                port: httpPort
+              }
+              periodSeconds: 15
+              timeoutSeconds: 10
+              failureThreshold: 3
+            }
+          ]
+        }
+      ]
+      scale: {
+        minReplicas: minReplicas
+        maxReplicas: maxReplicas
+      }
+      volumes: [
+        modelVolume
+      ]
+    }
+  }
+}
+
+output name string = app.name
+output uri string = 'https://${app.properties.configuration.ingress.fqdn}'
