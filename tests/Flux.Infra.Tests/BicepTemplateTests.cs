@@ -1,0 +1,151 @@
+using System.Text.Json.Nodes;
+
+namespace Flux.Infra.Tests;
+
+/// <summary>infra/main.bicep compiles and lints cleanly and declares the service DESIGN 5 and 7 describe.</summary>
+public sealed class BicepTemplateTests(CompiledTemplate template) : IClassFixture<CompiledTemplate>
+{
+    private const string GpuT4 = "Consumption-GPU-NC8as-T4";
+    private const string GpuA100 = "Consumption-GPU-NC24-A100";
+
+    [Fact]
+    public void Build_MainBicep_SucceedsWithoutErrorsOrWarnings()
+    {
+        Assert.True(template.Build.ExitCode == 0, template.Build.StandardError);
+        Assert.Equal(string.Empty, template.Build.StandardError.Trim());
+        Assert.NotEmpty(template.Root);
+    }
+
+    [Fact]
+    public void Lint_MainBicep_ReportsNoDiagnostics()
+    {
+        var lint = BicepCli.Run("lint", RepoPaths.MainBicep);
+
+        Assert.True(lint.ExitCode == 0, lint.StandardError);
+        Assert.Equal(string.Empty, lint.StandardError.Trim());
+        Assert.Equal(string.Empty, lint.StandardOutput.Trim());
+    }
+
+    [Fact]
+    public void GpuProfileParameter_AllowsExactlyTheServerlessT4AndA100Profiles()
+    {
+        var gpu = template.Root["parameters"]!["gpuProfileType"]!;
+
+        Assert.Equal([GpuA100, GpuT4], AllowedValues(gpu).Order());
+        Assert.Equal(GpuT4, (string?)gpu["defaultValue"]);
+    }
+
+    [Fact]
+    public void Environment_HasConsumptionAndTheChosenGpuWorkloadProfile()
+    {
+        var environment = Assert.Single(template.ResourcesOfType("Microsoft.App/managedEnvironments"));
+        var module = template.TemplateDeclaring("Microsoft.App/managedEnvironments");
+        var profiles = environment["properties"]!["workloadProfiles"]!.AsArray().Select(p => p!.AsObject()).ToList();
+
+        Assert.Contains(profiles, p => (string?)p["workloadProfileType"] == "Consumption");
+        var gpuProfile = Assert.Single(profiles, p => (string?)p["workloadProfileType"] == "[parameters('gpuProfileType')]");
+        Assert.Equal([GpuA100, GpuT4], AllowedValues(module["parameters"]!["gpuProfileType"]!).Order());
+        Assert.Equal("[parameters('gpuProfileName')]", (string?)gpuProfile["name"]);
+    }
+
+    [Fact]
+    public void FunctionApp_IsContainerAppOfKindFunctionAppOnTheGpuProfile()
+    {
+        var app = Assert.Single(template.ResourcesOfType("Microsoft.App/containerApps"));
+        var properties = app["properties"]!;
+
+        Assert.Equal("functionapp", (string?)app["kind"]);
+        Assert.Equal("[parameters('gpuProfileName')]", (string?)properties["workloadProfileName"]);
+        Assert.Equal("[parameters('minReplicas')]", (string?)properties["template"]!["scale"]!["minReplicas"]);
+        Assert.Equal("[parameters('maxReplicas')]", (string?)properties["template"]!["scale"]!["maxReplicas"]);
+        Assert.Contains("'azd-service-name', 'api'", (string?)app["tags"], StringComparison.Ordinal);
+        Assert.Equal(1, (int?)template.Root["parameters"]!["minReplicas"]!["defaultValue"]);
+    }
+
+    [Fact]
+    public void FunctionApp_RequestsTheWholeGpuReplicaOfEachProfile()
+    {
+        var module = template.TemplateDeclaring("Microsoft.App/containerApps");
+        var sizes = module["variables"]!["gpuReplicaResources"]!;
+
+        // Serverless GPU replica sizes: T4 = 8 vCPU / 56 GiB, A100 = 24 vCPU / 220 GiB.
+        Assert.Equal(8, (int?)sizes[GpuT4]!["cpu"]);
+        Assert.Equal("56Gi", (string?)sizes[GpuT4]!["memory"]);
+        Assert.Equal(24, (int?)sizes[GpuA100]!["cpu"]);
+        Assert.Equal("220Gi", (string?)sizes[GpuA100]!["memory"]);
+    }
+
+    [Fact]
+    public void FunctionApp_StartupProbeWaitsAtLeastTenMinutesForModelLoading()
+    {
+        var module = template.TemplateDeclaring("Microsoft.App/containerApps");
+        var app = Assert.Single(template.ResourcesOfType("Microsoft.App/containerApps"));
+        var container = app["properties"]!["template"]!["containers"]!.AsArray().Single()!;
+        var probes = container["probes"]!.AsArray().Select(p => p!.AsObject()).ToList();
+        var startup = Assert.Single(probes, p => (string?)p["type"] == "Startup");
+
+        var patience = (int)startup["initialDelaySeconds"]! + ((int)startup["periodSeconds"]! * (int)startup["failureThreshold"]!);
+        Assert.True(patience >= 600, $"startup probe gives up after {patience} s");
+        Assert.Equal("/api/health", (string?)module["variables"]!["healthPath"]);
+        Assert.Equal(["Liveness", "Readiness", "Startup"], probes.Select(p => (string)p["type"]!).Order());
+    }
+
+    [Fact]
+    public void FunctionApp_HostStorageSettingsAreIdentityBased()
+    {
+        var module = template.TemplateDeclaring("Microsoft.App/containerApps");
+        var settings = CompiledTemplate.Objects(module["variables"])
+            .Where(o => o["name"] is JsonValue && o["value"] is JsonValue)
+            .ToDictionary(o => (string)o["name"]!, o => (string)o["value"]!);
+
+        Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
+        Assert.Equal("[parameters('identityClientId')]", settings["AzureWebJobsStorage__clientId"]);
+        Assert.Equal("[parameters('blobEndpoint')]", settings["AzureWebJobsStorage__blobServiceUri"]);
+        Assert.Equal("[parameters('queueEndpoint')]", settings["AzureWebJobsStorage__queueServiceUri"]);
+        Assert.Equal("[parameters('tableEndpoint')]", settings["AzureWebJobsStorage__tableServiceUri"]);
+        Assert.Equal("[format('ClientId={0};Authorization=AAD', parameters('identityClientId'))]", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
+        Assert.DoesNotContain("AzureWebJobsStorage", settings.Keys);
+    }
+
+    [Theory]
+    [InlineData("Flux__ModelPath")]
+    [InlineData("Flux__Device")]
+    [InlineData("Flux__DeviceId")]
+    [InlineData("Flux__MaxParallelImages")]
+    [InlineData("Flux__EventGridTopicEndpoint")]
+    public void FunctionApp_SetsTheAppsFluxOption(string setting)
+    {
+        var module = template.TemplateDeclaring("Microsoft.App/containerApps");
+
+        Assert.Contains($"'{setting}'", CompiledTemplate.Text(module), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ModelFiles_ComeFromBlobOrNfsMountedAtModels()
+    {
+        var source = template.Root["parameters"]!["modelSource"]!;
+        var module = template.TemplateDeclaring("Microsoft.App/containerApps");
+        var volume = (string)module["variables"]!["modelVolume"]!;
+
+        Assert.Equal(["blob", "nfs"], AllowedValues(source).Order());
+        Assert.Equal("blob", (string?)source["defaultValue"]);
+        Assert.Contains("'NfsAzureFile'", volume, StringComparison.Ordinal);
+        Assert.Contains("'EmptyDir'", volume, StringComparison.Ordinal);
+        Assert.Equal("/models", (string?)module["variables"]!["modelRoot"]);
+    }
+
+    [Fact]
+    public void ParametersFile_SuppliesEveryRequiredParameterAndNoUnknownOne()
+    {
+        var file = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Infra, "main.parameters.json")))!;
+        var supplied = file["parameters"]!.AsObject().Select(p => p.Key).ToHashSet();
+        var declared = template.Root["parameters"]!.AsObject();
+        var required = declared.Where(p => p.Value!["defaultValue"] is null).Select(p => p.Key);
+
+        Assert.Subset(declared.Select(p => p.Key).ToHashSet(), supplied);
+        Assert.Subset(supplied, required.ToHashSet());
+    }
+
+    private static IEnumerable<string> AllowedValues(JsonNode parameter) =>
+        parameter["allowedValues"]!.AsArray().Select(v => (string)v!);
+}

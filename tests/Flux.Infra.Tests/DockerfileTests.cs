@@ -1,0 +1,119 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+
+namespace Flux.Infra.Tests;
+
+/// <summary>
+/// infra/Dockerfile, checked statically (there is no Docker engine here): it builds and publishes
+/// src/Flux.Functions on the matching Functions base image and ships every CUDA 13 / cuDNN 9
+/// library ONNX Runtime 1.31's CUDA provider loads, and no model files.
+/// </summary>
+public sealed partial class DockerfileTests
+{
+    private static readonly string Dockerfile = File.ReadAllText(Path.Combine(RepoPaths.Infra, "Dockerfile"));
+
+    /// <summary>The GPU driver library, injected by the GPU host at run time, never shipped in an image.</summary>
+    private const string DriverLibrary = "libcuda.so.1";
+
+    [Fact]
+    public void ShippedLibraries_IncludeEveryCudaLibraryTheOnnxRuntimeCudaProviderLinks()
+    {
+        var needed = ElfDependencies.Needed(RepoPaths.OnnxRuntimeCudaProvider);
+        var cudaLibraries = needed.Where(IsCudaLibrary).Where(n => n != DriverLibrary).ToList();
+
+        Assert.Contains(DriverLibrary, needed);
+        Assert.Contains("libcublasLt.so.13", cudaLibraries); // the provider really is a CUDA 13 build
+        Assert.Subset(ShippedLibraries(), cudaLibraries.ToHashSet());
+    }
+
+    [Theory]
+    [InlineData("libcudart.so.13")]
+    [InlineData("libcublas.so.13")]
+    [InlineData("libcublasLt.so.13")]
+    [InlineData("libcurand.so.10")]
+    [InlineData("libcufft.so.12")]    // opened with dlopen for FFT operators
+    [InlineData("libcudnn.so.9")]     // opened with dlopen; loads the sub-libraries below
+    [InlineData("libcudnn_graph.so.9")]
+    [InlineData("libcudnn_engines_precompiled.so.9")]
+    [InlineData("libcudnn_engines_runtime_compiled.so.9")]
+    [InlineData("libcudnn_heuristic.so.9")]
+    [InlineData("libcudnn_ops.so.9")]
+    [InlineData("libcudnn_cnn.so.9")]
+    [InlineData("libcudnn_adv.so.9")]
+    [InlineData("libnvrtc.so.13")]
+    public void ShippedLibraries_IncludeCuda13AndCudnn9Library(string library)
+    {
+        Assert.Contains(library, ShippedLibraries());
+    }
+
+    [Fact]
+    public void ShippedLibraries_NeverIncludeTheDriver()
+    {
+        Assert.DoesNotContain(DriverLibrary, ShippedLibraries());
+        Assert.Contains("NVIDIA_VISIBLE_DEVICES=all", Dockerfile, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BuildStage_PublishesTheFunctionsProjectForLinux()
+    {
+        var publish = Assert.Single(Instructions("RUN"), r => r.Contains("dotnet publish", StringComparison.Ordinal));
+
+        Assert.Contains("src/Flux.Functions/Flux.Functions.csproj", publish, StringComparison.Ordinal);
+        Assert.Contains("--runtime linux-x64", publish, StringComparison.Ordinal);
+        Assert.True(File.Exists(RepoPaths.InRepo("src/Flux.Functions/Flux.Functions.csproj")));
+        Assert.Contains(Instructions("COPY"), c => c.StartsWith("--from=build /app/publish/ /home/site/wwwroot/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Stages_BuildOnTheSdkAndRunOnTheFunctionsImageOfTheTargetFramework()
+    {
+        var targetFramework = XDocument.Load(RepoPaths.InRepo("Directory.Build.props")).Descendants("TargetFramework").Single().Value;
+        var dotnetVersion = targetFramework["net".Length..]; // net10.0 -> 10.0
+        var arguments = Instructions("ARG").Select(a => a.Split('=', 2)).Where(a => a.Length == 2).ToDictionary(a => a[0], a => a[1]);
+        var stages = Instructions("FROM").ToList();
+
+        Assert.Equal($"mcr.microsoft.com/dotnet/sdk:{dotnetVersion}", arguments["SDK_IMAGE"]);
+        Assert.Equal($"mcr.microsoft.com/azure-functions/dotnet-isolated:4-dotnet-isolated{dotnetVersion}", arguments["FUNCTIONS_IMAGE"]);
+        Assert.StartsWith("nvidia/cuda:13.", arguments["CUDA_IMAGE"], StringComparison.Ordinal);
+        Assert.Contains("-cudnn-runtime-", arguments["CUDA_IMAGE"], StringComparison.Ordinal);
+        Assert.Equal(["${SDK_IMAGE} AS build", "${CUDA_IMAGE} AS cuda", "${FUNCTIONS_IMAGE} AS runtime"], stages);
+    }
+
+    [Fact]
+    public void BuildContext_SendsEveryFileTheBuildCopiesAndNoModels()
+    {
+        var ignore = File.ReadAllLines(RepoPaths.InRepo(".dockerignore")).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        var copied = Instructions("COPY").Where(c => !c.StartsWith("--from", StringComparison.Ordinal))
+            .SelectMany(c => c.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..^1]).ToList();
+
+        Assert.Equal("*", ignore[0]); // everything is excluded unless re-included
+        Assert.All(copied, source =>
+        {
+            Assert.True(File.Exists(RepoPaths.InRepo(source)) || Directory.Exists(RepoPaths.InRepo(source)), $"{source} does not exist");
+            Assert.Contains($"!{source}", ignore);
+        });
+        Assert.DoesNotContain(".onnx", Dockerfile, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(ignore, l => l.Contains("model", StringComparison.OrdinalIgnoreCase) && l.StartsWith('!'));
+    }
+
+    private static bool IsCudaLibrary(string name) => name.StartsWith("libcu", StringComparison.Ordinal) || name.StartsWith("libnv", StringComparison.Ordinal);
+
+    /// <summary>Library names in the `for lib in ...; do` list of the cuda stage's RUN instruction.</summary>
+    private static HashSet<string> ShippedLibraries()
+    {
+        var list = LibraryList().Match(Dockerfile);
+        Assert.True(list.Success, "the cuda stage has no `for lib in ...; do` list");
+        return list.Groups["libs"].Value.Split([' ', '\\', '\n'], StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+    }
+
+    /// <summary>Instructions of one kind with line continuations joined and comments removed.</summary>
+    private static IEnumerable<string> Instructions(string keyword)
+    {
+        var logicalLines = Regex.Replace(Dockerfile, @"\\\n(\s*#[^\n]*\n)*", " ").Split('\n');
+        return logicalLines.Where(l => l.StartsWith(keyword + " ", StringComparison.Ordinal))
+            .Select(l => Regex.Replace(l[(keyword.Length + 1)..], @"\s+", " ").Trim());
+    }
+
+    [GeneratedRegex(@"for lib in(?<libs>[^;]+);\s*\\?\s*do")]
+    private static partial Regex LibraryList();
+}
