@@ -1,4 +1,5 @@
 using Flux.Inference.Text;
+using Flux.Tests.Shared;
 using Microsoft.ML.Tokenizers;
 
 namespace Flux.Inference.Tests.Text;

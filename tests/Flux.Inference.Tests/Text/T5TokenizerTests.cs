@@ -1,4 +1,5 @@
 using Flux.Inference.Text;
+using Flux.Tests.Shared;
 
 namespace Flux.Inference.Tests.Text;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Flux.Tests.Shared;
 
 namespace Flux.Inference.Tests.Text;
 
@@ -12,9 +13,11 @@ internal sealed record TokenizerReference(
     [property: JsonPropertyName("t5")] T5Specials T5,
     [property: JsonPropertyName("prompts")] IReadOnlyList<ReferencePrompt> Prompts)
 {
+    private static readonly string ReferenceJson = Path.Combine(AppContext.BaseDirectory, "TestData", "tokenizer-reference.json");
+
     private static readonly Lazy<TokenizerReference> Loaded = new(() =>
-        JsonSerializer.Deserialize<TokenizerReference>(File.ReadAllText(TokenizerTestFiles.ReferenceJson))
-        ?? throw new InvalidDataException($"{TokenizerTestFiles.ReferenceJson} is empty."));
+        JsonSerializer.Deserialize<TokenizerReference>(File.ReadAllText(ReferenceJson))
+        ?? throw new InvalidDataException($"{ReferenceJson} is empty."));
 
     public static TokenizerReference Instance => Loaded.Value;
 

@@ -1,10 +1,11 @@
-namespace Flux.Inference.Tests.Text;
+namespace Flux.Tests.Shared;
 
 /// <summary>
 /// Where the tokenizer tests find their files. The CLIP vocabulary is vendored in the repository
 /// (src/Flux.ModelBuilder/Vocab/clip) once the model builder lands it, else read from the shared folder;
 /// the T5 SentencePiece model (1 MB) is read from the shared folder, <c>shared/tokenizers</c> beside the
 /// clone or one of its parents (CI keeps a read-only copy at ../shared), or <c>$FLUX_SHARED_DIR</c>.
+/// Linked into each test project that needs it (one source, no shared test assembly).
 /// </summary>
 internal static class TokenizerTestFiles
 {
@@ -17,8 +18,6 @@ internal static class TokenizerTestFiles
     public static string ClipMergesTxt => Path.Combine(ClipDirectory, "merges.txt");
 
     public static string T5SpieceModel => Path.Combine(SharedTokenizers, "t5-unigram", "spiece.model");
-
-    public static string ReferenceJson => Path.Combine(AppContext.BaseDirectory, "TestData", "tokenizer-reference.json");
 
     private static string ClipDirectory
     {

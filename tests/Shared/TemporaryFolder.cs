@@ -1,4 +1,4 @@
-namespace Flux.Inference.Tests.Text;
+namespace Flux.Tests.Shared;
 
 /// <summary>A fresh folder under the temp directory, deleted on dispose.</summary>
 internal sealed class TemporaryFolder : IDisposable
