@@ -50,19 +50,30 @@ public sealed record PackageFiles(
     /// <summary>Every file the package needs, for existence checks and for `flux model inspect`.</summary>
     public IEnumerable<string> All => [ClipModel, T5Model, TransformerModel, VaeModel, ClipVocab, ClipMerges, T5SentencePiece];
 
-    private static PackageFiles LocateDiffusers(string directory, FluxManifest manifest)
+    /// <summary>
+    /// The tokenizer files alone, for tools that load no sessions (`flux tokenize`): flux.json's clipTokenizer and
+    /// t5Tokenizer, else the diffusers folders tokenizer/ and tokenizer_2/. Existence is not checked here.
+    /// </summary>
+    public static (string ClipVocab, string ClipMerges, string T5SentencePiece) LocateTokenizers(string directory, FluxManifest manifest)
     {
+        ArgumentNullException.ThrowIfNull(manifest);
         string clipTokenizer = Resolve(directory, manifest.ClipTokenizer) ?? Path.Combine(directory, "tokenizer");
         string t5Tokenizer = Resolve(directory, manifest.T5Tokenizer) ?? Path.Combine(directory, "tokenizer_2");
+        return (Path.Combine(clipTokenizer, "vocab.json"), Path.Combine(clipTokenizer, "merges.txt"), SentencePieceFile(t5Tokenizer));
+    }
+
+    private static PackageFiles LocateDiffusers(string directory, FluxManifest manifest)
+    {
+        var (clipVocab, clipMerges, t5SentencePiece) = LocateTokenizers(directory, manifest);
         return Checked(new PackageFiles(
             PackageLayout.Diffusers,
             Path.Combine(directory, "text_encoder", "model.onnx"),
             Path.Combine(directory, "text_encoder_2", "model.onnx"),
             Path.Combine(directory, "transformer", "model.onnx"),
             Path.Combine(directory, "vae_decoder", "model.onnx"),
-            Path.Combine(clipTokenizer, "vocab.json"),
-            Path.Combine(clipTokenizer, "merges.txt"),
-            SentencePieceFile(t5Tokenizer)));
+            clipVocab,
+            clipMerges,
+            t5SentencePiece));
     }
 
     private static PackageFiles LocateBfl(string directory, FluxManifest manifest)
