@@ -19,5 +19,6 @@ public static class CliSetup
         config.SetExceptionHandler((exception, _) => CliErrors.Report(exception, errorConsole ?? CliErrors.StandardError));
         // Commands are registered here, one line each.
         config.AddCommand<ScheduleCommand>("schedule").WithDescription("Print the N+1 timesteps of a FLUX schedule.");
+        config.AddCommand<TokenizeCommand>("tokenize").WithDescription("Print the CLIP and T5 input ids of a prompt.");
     }
 }
