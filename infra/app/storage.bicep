@@ -20,13 +20,16 @@ param conditioningRetentionDays int
 ])
 param sku string = 'Standard_LRS'
 
-// Containers and queues the app uses (DESIGN 7); flux-models holds model packages uploaded by
-// the operator, which the app pulls at start (model source 'blob') or a job copies to NFS.
+// Containers and queues the app uses (DESIGN 7; the app also creates them if missing).
+// flux-rejections keeps invalid queue messages and prompt files with their reason; flux-models
+// holds model packages uploaded by the operator, copied to each replica at start (model source
+// 'blob') or onto the NFS share by the sync job.
 var containerNames = [
   'flux-images'
   'flux-checkpoints'
   'flux-conditioning'
   'flux-prompts'
+  'flux-rejections'
   'flux-models'
 ]
 var queueNames = [
