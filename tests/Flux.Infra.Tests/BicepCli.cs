@@ -7,6 +7,12 @@ public static class BicepCli
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
+    /// <summary>
+    /// Skips artifact restore, which otherwise fetches the public module index from the network on
+    /// every build and lint even when no registry module is referenced.
+    /// </summary>
+    public const string NoRestore = "--no-restore";
+
     public sealed record Result(int ExitCode, string StandardOutput, string StandardError);
 
     public static Result Run(params string[] arguments)

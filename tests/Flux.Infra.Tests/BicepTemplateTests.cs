@@ -19,11 +19,24 @@ public sealed class BicepTemplateTests(CompiledTemplate template) : IClassFixtur
     [Fact]
     public void Lint_MainBicep_ReportsNoDiagnostics()
     {
-        var lint = BicepCli.Run("lint", RepoPaths.MainBicep);
+        var lint = BicepCli.Run("lint", RepoPaths.MainBicep, BicepCli.NoRestore);
 
         Assert.True(lint.ExitCode == 0, lint.StandardError);
         Assert.Equal(string.Empty, lint.StandardError.Trim());
         Assert.Equal(string.Empty, lint.StandardOutput.Trim());
+    }
+
+    [Fact]
+    public void Templates_ReferenceOnlyLocalModules()
+    {
+        // Registry (br:, br/public:) and template-spec (ts:) modules would need the network to restore.
+        var modules = Directory.EnumerateFiles(RepoPaths.Infra, "*.bicep", SearchOption.AllDirectories)
+            .SelectMany(File.ReadLines)
+            .Where(line => line.TrimStart().StartsWith("module ", StringComparison.Ordinal))
+            .ToList();
+
+        Assert.NotEmpty(modules);
+        Assert.All(modules, line => Assert.Matches(@"^\s*module \w+ '[\w./-]+\.bicep'", line));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class CompiledTemplate : IDisposable
     public CompiledTemplate()
     {
         var outputFile = Path.Combine(_outputDirectory, "main.json");
-        Build = BicepCli.Run("build", RepoPaths.MainBicep, "--outfile", outputFile);
+        Build = BicepCli.Run("build", RepoPaths.MainBicep, "--outfile", outputFile, BicepCli.NoRestore);
         Json = File.Exists(outputFile) ? File.ReadAllText(outputFile) : string.Empty;
         Root = Json.Length > 0 ? JsonNode.Parse(Json)!.AsObject() : new JsonObject();
     }
