@@ -37,9 +37,8 @@ param maxReplicas int = 2
 ])
 param modelSource string = 'blob'
 
-@description('Folder of the model package under the flux-models container (and on the share).')
-@minLength(1)
-param modelName string = 'flux1-schnell'
+@description('Folder of the model package under the flux-models container (and on the share); empty runs the app\'s built-in reference package, so the first deployment needs no upload.')
+param modelName string = ''
 
 @description('ONNX Runtime device of the app (Flux:Device).')
 @allowed([

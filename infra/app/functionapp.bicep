@@ -40,6 +40,7 @@ param maxReplicas int
   'nfs'
 ])
 param modelSource string
+@description('Model package folder under flux-models; empty runs the built-in reference package.')
 param modelName string
 param modelStorageName string
 
@@ -112,13 +113,20 @@ var hostSettings = [
   }
 ]
 
-// Options section 'Flux' of the app (':' is written '__' in environment variables).
+// Options section 'Flux' of the app (':' is written '__' in environment variables). Without a
+// model name, Flux:ModelPath stays unset and the app uses its built-in reference package, which
+// needs no upload: the first `azd up` then works before any FLUX export is in storage.
+var useModelPackage = !empty(modelName)
 var fluxSettings = concat(
+  useModelPackage
+    ? [
+        {
+          name: 'Flux__ModelPath'
+          value: '${modelRoot}/${modelName}'
+        }
+      ]
+    : [],
   [
-    {
-      name: 'Flux__ModelPath'
-      value: '${modelRoot}/${modelName}'
-    }
     {
       name: 'Flux__Device'
       value: device
@@ -142,39 +150,101 @@ var fluxSettings = concat(
       ]
 )
 
-var modelVolume = modelSource == 'nfs'
-  ? {
-      name: modelVolumeName
-      storageType: 'NfsAzureFile'
-      storageName: modelStorageName
-    }
-  : {
-      name: modelVolumeName
-      storageType: 'EmptyDir'
-    }
+// Model source 'nfs': the share is mounted directly. Model source 'blob': an init container
+// copies the model package onto the replica's ephemeral disk before the app starts.
+var modelVolumes = modelSource == 'nfs'
+  ? [
+      {
+        name: modelVolumeName
+        storageType: 'NfsAzureFile'
+        storageName: modelStorageName
+      }
+    ]
+  : useModelPackage
+      ? [
+          {
+            name: modelVolumeName
+            storageType: 'EmptyDir'
+          }
+        ]
+      : []
 
-// Model source 'blob': an init container copies the model package onto the replica's ephemeral
-// disk before the app starts. Model source 'nfs': the share is mounted directly, nothing to copy.
-var modelInitContainers = modelSource == 'blob'
+var modelVolumeMounts = empty(modelVolumes)
+  ? []
+  : [
+      {
+        volumeName: modelVolumeName
+        mountPath: modelRoot
+      }
+    ]
+
+var modelInitContainers = modelSource == 'blob' && useModelPackage
   ? [
       {
         name: 'model-pull'
         image: modelPullImage
         command: modelPullCommand
         env: modelPullEnv(identityClientId, storageAccountName, modelName, modelRoot)
+        // Runs to completion before the app container starts.
         resources: {
           cpu: 1
           memory: '2Gi'
         }
-        volumeMounts: [
-          {
-            volumeName: modelVolumeName
-            mountPath: modelRoot
-          }
-        ]
+        volumeMounts: modelVolumeMounts
       }
     ]
   : []
+
+// Loading T5-XXL and the transformer onto the GPU takes minutes (the init container has already
+// copied the files by then): allow 60 s + 10 x 60 s (the API's maxima for delay and failure
+// count) before the platform restarts the container.
+var startupPatience = {
+  initialDelaySeconds: 60
+  periodSeconds: 60
+  timeoutSeconds: 10
+  failureThreshold: 10
+}
+
+// The app answers /api/health (anonymous) once its worker is up. The placeholder image that runs
+// until the first `azd deploy` has no such function, so it is probed on its TCP port instead;
+// the HTTP probes take over on the next `azd provision` (azd remembers the deployed image).
+var httpProbes = [
+  union(startupPatience, {
+    type: 'Startup'
+    httpGet: {
+      path: healthPath
+      port: httpPort
+    }
+  })
+  {
+    type: 'Liveness'
+    httpGet: {
+      path: healthPath
+      port: httpPort
+    }
+    periodSeconds: 30
+    timeoutSeconds: 10
+    failureThreshold: 5
+  }
+  {
+    type: 'Readiness'
+    httpGet: {
+      path: healthPath
+      port: httpPort
+    }
+    periodSeconds: 15
+    timeoutSeconds: 10
+    failureThreshold: 3
+  }
+]
+var tcpProbes = [
+  union(startupPatience, {
+    type: 'Startup'
+    tcpSocket: {
+      port: httpPort
+    }
+  })
+]
 
 resource app 'Microsoft.App/containerApps@2025-07-01' = {
   name: name
@@ -214,57 +284,15 @@ resource app 'Microsoft.App/containerApps@2025-07-01' = {
           image: empty(imageName) ? placeholderImage : imageName
           env: concat(hostSettings, storageSettings, fluxSettings)
           resources: gpuReplicaResources[gpuProfileType]
-          volumeMounts: [
-            {
-              volumeName: modelVolumeName
-              mountPath: modelRoot
-            }
-          ]
-          probes: [
-            {
-              // Loading T5-XXL and the transformer onto the GPU takes minutes (the init container
-              // has already copied the files by then): allow
-              // 60 s + 10 x 60 s (the API's maxima for delay and failure count) before restart.
-              type: 'Startup'
-              httpGet: {
-                path: healthPath
-                port: httpPort
-              }
-              initialDelaySeconds: 60
-              periodSeconds: 60
-              timeoutSeconds: 10
-              failureThreshold: 10
-            }
-            {
-              type: 'Liveness'
-              httpGet: {
-                path: healthPath
-                port: httpPort
-              }
-              periodSeconds: 30
-              timeoutSeconds: 10
-              failureThreshold: 5
-            }
-            {
-              type: 'Readiness'
-              httpGet: {
-                path: healthPath
-                port: httpPort
-              }
-              periodSeconds: 15
-              timeoutSeconds: 10
-              failureThreshold: 3
-            }
-          ]
+          volumeMounts: modelVolumeMounts
+          probes: empty(imageName) ? tcpProbes : httpProbes
         }
       ]
       scale: {
         minReplicas: minReplicas
         maxReplicas: maxReplicas
       }
-      volumes: [
-        modelVolume
-      ]
+      volumes: modelVolumes
     }
   }
 }

@@ -15,6 +15,7 @@ var modelPullCommand = [
   join(
     [
       'set -euo pipefail'
+      'if [ -z "$FLUX_MODEL_NAME" ]; then echo "no model name: azd env set FLUX_MODEL_NAME <folder under flux-models>, then azd provision" >&2; exit 1; fi'
       'az login --identity --username "$AZURE_CLIENT_ID" --allow-no-subscriptions --output none'
       'az storage blob download-batch --auth-mode login --account-name "$FLUX_STORAGE_ACCOUNT" --source flux-models --pattern "$FLUX_MODEL_NAME/*" --destination "$FLUX_MODEL_ROOT" --overwrite true --output none'
       'if [ -z "$(ls -A "$FLUX_MODEL_ROOT/$FLUX_MODEL_NAME" 2>/dev/null)" ]; then echo "no model files under flux-models/$FLUX_MODEL_NAME/ in storage account $FLUX_STORAGE_ACCOUNT; upload a model package first (docs/deploy.md)" >&2; exit 1; fi'

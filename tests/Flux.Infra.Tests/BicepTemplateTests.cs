@@ -91,16 +91,29 @@ public sealed class BicepTemplateTests(CompiledTemplate template) : IClassFixtur
     [Fact]
     public void FunctionApp_StartupProbeWaitsAtLeastTenMinutesForModelLoading()
     {
+        var variables = template.TemplateDeclaring("Microsoft.App/containerApps")["variables"]!;
+        var patience = variables["startupPatience"]!;
+
+        var seconds = (int)patience["initialDelaySeconds"]! + ((int)patience["periodSeconds"]! * (int)patience["failureThreshold"]!);
+        Assert.True(seconds >= 600, $"startup probe gives up after {seconds} s");
+        Assert.StartsWith("[union(variables('startupPatience'), createObject('type', 'Startup'", (string?)variables["httpProbes"]![0], StringComparison.Ordinal);
+        Assert.StartsWith("[union(variables('startupPatience'), createObject('type', 'Startup'", (string?)variables["tcpProbes"]![0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FunctionApp_ProbesTheHealthFunctionOnceTheAppImageIsDeployed()
+    {
         var module = template.TemplateDeclaring("Microsoft.App/containerApps");
         var app = Assert.Single(template.ResourcesOfType("Microsoft.App/containerApps"));
         var container = app["properties"]!["template"]!["containers"]!.AsArray().Single()!;
-        var probes = container["probes"]!.AsArray().Select(p => p!.AsObject()).ToList();
-        var startup = Assert.Single(probes, p => (string?)p["type"] == "Startup");
+        var httpProbes = module["variables"]!["httpProbes"]!.AsArray();
 
-        var patience = (int)startup["initialDelaySeconds"]! + ((int)startup["periodSeconds"]! * (int)startup["failureThreshold"]!);
-        Assert.True(patience >= 600, $"startup probe gives up after {patience} s");
+        // The placeholder image (before the first azd deploy) has no health function: TCP until then.
+        Assert.Equal("[if(empty(parameters('imageName')), variables('tcpProbes'), variables('httpProbes'))]", (string?)container["probes"]);
         Assert.Equal("/api/health", (string?)module["variables"]!["healthPath"]);
-        Assert.Equal(["Liveness", "Readiness", "Startup"], probes.Select(p => (string)p["type"]!).Order());
+        Assert.Contains("'httpGet', createObject('path', variables('healthPath')", (string?)httpProbes[0], StringComparison.Ordinal);
+        Assert.Equal(["Liveness", "Readiness"], httpProbes.Skip(1).Select(p => (string)p!["type"]!).Order());
+        Assert.All(httpProbes.Skip(1), p => Assert.Equal("[variables('healthPath')]", (string?)p!["httpGet"]!["path"]));
     }
 
     [Fact]
@@ -138,13 +151,14 @@ public sealed class BicepTemplateTests(CompiledTemplate template) : IClassFixtur
     {
         var source = template.Root["parameters"]!["modelSource"]!;
         var module = template.TemplateDeclaring("Microsoft.App/containerApps");
-        var volume = (string)module["variables"]!["modelVolume"]!;
+        var volume = (string)module["variables"]!["modelVolumes"]!;
 
         Assert.Equal(["blob", "nfs"], AllowedValues(source).Order());
         Assert.Equal("blob", (string?)source["defaultValue"]);
         Assert.Contains("'NfsAzureFile'", volume, StringComparison.Ordinal);
         Assert.Contains("'EmptyDir'", volume, StringComparison.Ordinal);
         Assert.Equal("/models", (string?)module["variables"]!["modelRoot"]);
+        Assert.Equal(string.Empty, (string?)template.Root["parameters"]!["modelName"]!["defaultValue"]); // built-in model first
     }
 
     [Fact]

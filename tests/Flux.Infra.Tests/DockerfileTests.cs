@@ -96,6 +96,62 @@ public sealed partial class DockerfileTests
         Assert.DoesNotContain(ignore, l => l.Contains("model", StringComparison.OrdinalIgnoreCase) && l.StartsWith('!'));
     }
 
+    [Fact]
+    public void BuildContext_HoldsEveryFileTheFunctionsProjectAndItsReferencesInclude()
+    {
+        var copiedSources = Instructions("COPY").Where(c => !c.StartsWith("--from", StringComparison.Ordinal))
+            .SelectMany(c => c.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..^1])
+            .Select(source => RepoPaths.InRepo(source).TrimEnd('/'))
+            .ToList();
+        var projects = new Queue<string>([RepoPaths.InRepo("src/Flux.Functions/Flux.Functions.csproj")]);
+        var seen = new HashSet<string>();
+
+        while (projects.TryDequeue(out var project))
+        {
+            if (!seen.Add(project))
+            {
+                continue;
+            }
+
+            foreach (var (item, path) in ItemPaths(project))
+            {
+                Assert.True(
+                    copiedSources.Any(source => path == source || path.StartsWith(source + "/", StringComparison.Ordinal)),
+                    $"{Path.GetFileName(project)} includes {path}, which infra/Dockerfile does not copy into the build");
+                if (item == "ProjectReference")
+                {
+                    projects.Enqueue(path);
+                }
+            }
+        }
+
+        Assert.Contains(RepoPaths.InRepo("src/Flux.Inference/Flux.Inference.csproj"), seen);
+    }
+
+    /// <summary>Paths of a project's items (Include/Update), up to the first wildcard, resolved.</summary>
+    private static IEnumerable<(string Item, string Path)> ItemPaths(string project)
+    {
+        var directory = Path.GetDirectoryName(project)!;
+        foreach (var element in XDocument.Load(project).Descendants().Where(e => e.Parent?.Name == "ItemGroup"))
+        {
+            var value = (string?)element.Attribute("Include") ?? (string?)element.Attribute("Update");
+            foreach (var entry in (value ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var literal = entry.Replace("$(RepoRoot)", RepoPaths.Root + "/", StringComparison.Ordinal)
+                    .Replace("$(MSBuildThisFileDirectory)", directory + "/", StringComparison.Ordinal)
+                    .Replace('\\', '/');
+                if (element.Name == "PackageReference" || element.Name == "Using" || literal.Contains("$(", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var wildcard = literal.IndexOfAny(['*', '?']);
+                var fixedPart = wildcard < 0 ? literal : literal[..wildcard];
+                yield return (element.Name.LocalName, Path.GetFullPath(Path.Combine(directory, fixedPart)).TrimEnd('/'));
+            }
+        }
+    }
+
     private static bool IsCudaLibrary(string name) => name.StartsWith("libcu", StringComparison.Ordinal) || name.StartsWith("libnv", StringComparison.Ordinal);
 
     /// <summary>Library names in the `for lib in ...; do` list of the cuda stage's RUN instruction.</summary>
