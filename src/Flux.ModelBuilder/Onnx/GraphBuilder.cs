@@ -1,0 +1,151 @@
+using System.Runtime.InteropServices;
+using Google.Protobuf;
+using Onnx;
+
+namespace Flux.ModelBuilder.Onnx;
+
+/// <summary>A symbolic (named) or fixed dimension of a graph input or output.</summary>
+internal readonly record struct Dim(string? Param, long Value)
+{
+    public static implicit operator Dim(string param) => new(param, 0);
+    public static implicit operator Dim(long value) => new(null, value);
+    public static implicit operator Dim(int value) => new(null, value);
+}
+
+/// <summary>One node attribute (ints, floats, strings), built by the static factories.</summary>
+internal readonly record struct Attr(AttributeProto Proto)
+{
+    public static Attr Int(string name, long value) =>
+        new(new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value });
+
+    public static Attr Float(string name, float value) =>
+        new(new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value });
+
+    public static Attr Text(string name, string value) =>
+        new(new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) });
+
+    public static Attr Ints(string name, params long[] values)
+    {
+        var proto = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        proto.Ints.AddRange(values);
+        return new(proto);
+    }
+}
+
+/// <summary>
+/// Builds one ONNX graph: inputs, outputs, initializers and nodes, all named deterministically
+/// (node and value names come from a counter, so the same calls give the same bytes).
+/// </summary>
+internal sealed class GraphBuilder
+{
+    private readonly Dictionary<string, string> _sharedConstants = new(StringComparer.Ordinal);
+    private int _nodeCount;
+
+    public GraphBuilder(string name, WeightSource weights)
+    {
+        Graph = new GraphProto { Name = name };
+        Weights = weights;
+    }
+
+    public GraphProto Graph { get; }
+
+    public WeightSource Weights { get; }
+
+    public string Input(string name, TensorProto.Types.DataType type, params Dim[] dims)
+    {
+        Graph.Input.Add(ValueInfo(name, type, dims));
+        return name;
+    }
+
+    /// <summary>Declares <paramref name="value"/> as the graph output <paramref name="name"/>.</summary>
+    public void Output(string value, string name, TensorProto.Types.DataType type, params Dim[] dims)
+    {
+        Graph.Node.Add(new NodeProto { OpType = "Identity", Name = name + "_output", Input = { value }, Output = { name } });
+        Graph.Output.Add(ValueInfo(name, type, dims));
+    }
+
+    /// <summary>A trained-parameter initializer (PyTorch layout and state-dict name).</summary>
+    public string Parameter(string name, float[] values, params long[] shape) => Initializer(name, values, shape);
+
+    /// <summary>A constant shared by every caller that asks for the same key.</summary>
+    public string SharedConstant(string key, Func<float[]> values, params long[] shape)
+    {
+        if (!_sharedConstants.TryGetValue(key, out var name))
+        {
+            name = Initializer("const." + key, values(), shape);
+            _sharedConstants.Add(key, name);
+        }
+
+        return name;
+    }
+
+    public string Constant(string name, float[] values, params long[] shape) => Initializer("const." + name, values, shape);
+
+    public string Int64s(params long[] values)
+    {
+        var key = "i64." + string.Join('_', values).Replace('-', 'm');
+        if (!_sharedConstants.TryGetValue(key, out var name))
+        {
+            name = "const." + key;
+            var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+            tensor.Dims.Add(values.Length);
+            tensor.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan()));
+            Graph.Initializer.Add(tensor);
+            _sharedConstants.Add(key, name);
+        }
+
+        return name;
+    }
+
+    public string Scalar(float value) =>
+        SharedConstant("f32." + value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), () => [value]);
+
+    public string Op(string opType, string[] inputs, params Attr[] attributes) => Ops(opType, inputs, 1, attributes)[0];
+
+    public string[] Ops(string opType, string[] inputs, int outputCount, params Attr[] attributes)
+    {
+        var id = _nodeCount++;
+        var node = new NodeProto { OpType = opType, Name = $"{opType}_{id}" };
+        node.Input.AddRange(inputs);
+        var outputs = new string[outputCount];
+        for (var i = 0; i < outputCount; i++)
+        {
+            outputs[i] = outputCount == 1 ? $"{opType}_{id}" : $"{opType}_{id}_{i}";
+        }
+
+        node.Output.AddRange(outputs);
+        foreach (var attribute in attributes)
+        {
+            node.Attribute.Add(attribute.Proto);
+        }
+
+        Graph.Node.Add(node);
+        return outputs;
+    }
+
+    private string Initializer(string name, float[] values, long[] shape)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+        tensor.Dims.AddRange(shape);
+        tensor.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan()));
+        Graph.Initializer.Add(tensor);
+        return name;
+    }
+
+    private static ValueInfoProto ValueInfo(string name, TensorProto.Types.DataType type, Dim[] dims)
+    {
+        var shape = new TensorShapeProto();
+        foreach (var dim in dims)
+        {
+            shape.Dim.Add(dim.Param is null
+                ? new TensorShapeProto.Types.Dimension { DimValue = dim.Value }
+                : new TensorShapeProto.Types.Dimension { DimParam = dim.Param });
+        }
+
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
+        };
+    }
+}

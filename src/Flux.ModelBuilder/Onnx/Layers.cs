@@ -1,0 +1,94 @@
+namespace Flux.ModelBuilder.Onnx;
+
+/// <summary>
+/// Neural-network building blocks written as ONNX nodes. Weights keep PyTorch's layout
+/// (Linear: (out, in)) and state-dict names, so real checkpoints can be dropped in by name.
+/// </summary>
+internal static class Layers
+{
+    public const float FluxNormEpsilon = 1e-6f;
+
+    /// <summary>y = x W^T + b, W (out, in) named <c>{prefix}.weight</c>, b <c>{prefix}.bias</c>.</summary>
+    public static string Linear(this GraphBuilder g, string x, string prefix, long inFeatures, long outFeatures, bool bias = true)
+    {
+        var bound = 1.0 / Math.Sqrt(inFeatures);
+        var weight = g.Parameter(prefix + ".weight", g.Weights.Uniform(prefix + ".weight", outFeatures * inFeatures, bound), outFeatures, inFeatures);
+        var y = g.Op("MatMul", [x, g.Op("Transpose", [weight], Attr.Ints("perm", 1, 0))]);
+        if (!bias)
+        {
+            return y;
+        }
+
+        var b = g.Parameter(prefix + ".bias", g.Weights.Uniform(prefix + ".bias", outFeatures, bound), outFeatures);
+        return g.Op("Add", [y, b]);
+    }
+
+    /// <summary>LayerNorm over the last axis without learned affine (BFL: elementwise_affine=False).</summary>
+    public static string LayerNormPlain(this GraphBuilder g, string x, long width, float epsilon = FluxNormEpsilon)
+    {
+        var ones = g.SharedConstant($"ones.{width}", () => Enumerable.Repeat(1f, (int)width).ToArray(), width);
+        return g.Op("LayerNormalization", [x, ones], Attr.Int("axis", -1), Attr.Float("epsilon", epsilon));
+    }
+
+    /// <summary>LayerNorm with <c>{prefix}.weight</c> and <c>{prefix}.bias</c> (CLIP style).</summary>
+    public static string LayerNorm(this GraphBuilder g, string x, string prefix, long width, float epsilon = 1e-5f)
+    {
+        var weight = g.Parameter(prefix + ".weight", g.Weights.NearOne(prefix + ".weight", width), width);
+        var bias = g.Parameter(prefix + ".bias", g.Weights.Uniform(prefix + ".bias", width, 0.1), width);
+        return g.Op("LayerNormalization", [x, weight, bias], Attr.Int("axis", -1), Attr.Float("epsilon", epsilon));
+    }
+
+    /// <summary>RMSNorm: x * rsqrt(mean(x^2) + eps) * scale, scale named <paramref name="scaleName"/>.</summary>
+    public static string RmsNorm(this GraphBuilder g, string x, string scaleName, long width, float epsilon = FluxNormEpsilon)
+    {
+        var scale = g.Parameter(scaleName, g.Weights.NearOne(scaleName, width), width);
+        var meanSquare = g.Op("ReduceMean", [g.Op("Mul", [x, x])], Attr.Ints("axes", -1), Attr.Int("keepdims", 1));
+        var inverseRms = g.Op("Reciprocal", [g.Op("Sqrt", [g.Op("Add", [meanSquare, g.Scalar(epsilon)])])]);
+        return g.Op("Mul", [g.Op("Mul", [x, inverseRms]), scale]);
+    }
+
+    public static string Silu(this GraphBuilder g, string x) => g.Op("Mul", [x, g.Op("Sigmoid", [x])]);
+
+    /// <summary>GELU, tanh approximation (PyTorch approximate="tanh", as FLUX's MLPs use).</summary>
+    public static string GeluTanh(this GraphBuilder g, string x)
+    {
+        var cube = g.Op("Mul", [g.Op("Mul", [x, x]), x]);
+        var inner = g.Op("Mul", [g.Op("Add", [x, g.Op("Mul", [cube, g.Scalar(0.044715f)])]), g.Scalar((float)Math.Sqrt(2.0 / Math.PI))]);
+        var gate = g.Op("Mul", [g.Op("Add", [g.Op("Tanh", [inner]), g.Scalar(1f)]), g.Scalar(0.5f)]);
+        return g.Op("Mul", [x, gate]);
+    }
+
+    /// <summary>CLIP's quick GELU: x * sigmoid(1.702 x).</summary>
+    public static string QuickGelu(this GraphBuilder g, string x) =>
+        g.Op("Mul", [x, g.Op("Sigmoid", [g.Op("Mul", [x, g.Scalar(1.702f)])])]);
+
+    /// <summary>(B, S, H*D) -> (B, H, S, D).</summary>
+    public static string SplitHeads(this GraphBuilder g, string x, long heads, long headDim) =>
+        g.Op("Transpose", [g.Op("Reshape", [x, g.Int64s(0, 0, heads, headDim)])], Attr.Ints("perm", 0, 2, 1, 3));
+
+    /// <summary>(B, H, S, D) -> (B, S, H*D).</summary>
+    public static string MergeHeads(this GraphBuilder g, string x, long heads, long headDim) =>
+        g.Op("Reshape", [g.Op("Transpose", [x], Attr.Ints("perm", 0, 2, 1, 3)), g.Int64s(0, 0, heads * headDim)]);
+
+    /// <summary>softmax(q k^T / sqrt(D) + mask) v on (B, H, S, D) tensors.</summary>
+    public static string ScaledDotProductAttention(this GraphBuilder g, string q, string k, string v, long headDim, string? additiveMask = null)
+    {
+        var scores = g.Op("Mul", [g.Op("MatMul", [q, g.Op("Transpose", [k], Attr.Ints("perm", 0, 1, 3, 2))]), g.Scalar((float)(1.0 / Math.Sqrt(headDim)))]); // (B, H, S, S)
+        if (additiveMask is not null)
+        {
+            scores = g.Op("Add", [scores, additiveMask]);
+        }
+
+        return g.Op("MatMul", [g.Op("Softmax", [scores], Attr.Int("axis", -1)), v]); // (B, H, S, D)
+    }
+
+    /// <summary>Splits the last axis into equal chunks (torch.chunk).</summary>
+    public static string[] Chunk(this GraphBuilder g, string x, int chunks, long chunkWidth, long axis = -1) =>
+        g.Ops("Split", [x, g.Int64s(Enumerable.Repeat(chunkWidth, chunks).ToArray())], chunks, Attr.Int("axis", axis));
+
+    /// <summary>Splits the last axis into the given widths (torch.split).</summary>
+    public static string[] SplitWidths(this GraphBuilder g, string x, params long[] widths) =>
+        g.Ops("Split", [x, g.Int64s(widths)], widths.Length, Attr.Int("axis", -1));
+
+    public static string Unsqueeze(this GraphBuilder g, string x, params long[] axes) => g.Op("Unsqueeze", [x, g.Int64s(axes)]);
+}
