@@ -42,8 +42,11 @@ public static class SentencePieceModelWriter
         "shape", "color", "style", "art", "high", "quality", "detailed", "portrait", "landscape", "forest",
     ];
 
+    /// <summary>The pieces in id order.</summary>
+    public static IReadOnlyList<string> PieceList { get; } = [.. Pieces().Select(p => p.Piece)];
+
     /// <summary>Number of pieces in the written model.</summary>
-    public static int VocabularySize => 3 + 1 + Words.Length + 2 * Characters.Length;
+    public static int VocabularySize => PieceList.Count;
 
     public static void Write(string path)
     {
@@ -90,7 +93,11 @@ public static class SentencePieceModelWriter
 
         foreach (var c in Characters)
         {
-            yield return (WordBoundary + c, CharacterScore + 1f, PieceType.Normal);
+            if (!Words.Contains(c.ToString()))
+            {
+                yield return (WordBoundary + c, CharacterScore + 1f, PieceType.Normal); // "a" is already a word
+            }
+
             yield return (c.ToString(), CharacterScore, PieceType.Normal);
         }
     }
