@@ -36,26 +36,15 @@ public static class BuiltInPackages
             return target;
         }
 
-        var temporary = Path.Combine(packages, $".{name}-{Guid.NewGuid():N}.tmp");
         Log.BuildingPackage(logger, name, target);
         var watch = Stopwatch.StartNew();
-        try
+        if (PackageDirectory.WriteAtomically(target, write, replace: false))
         {
-            Directory.CreateDirectory(temporary);
-            write(temporary);
-            Directory.Move(temporary, target);
             Log.BuiltPackage(logger, name, watch.ElapsedMilliseconds);
         }
-        catch (IOException) when (Directory.Exists(target))
+        else
         {
             Log.PackageBuiltConcurrently(logger, name, target);
-        }
-        finally
-        {
-            if (Directory.Exists(temporary))
-            {
-                Directory.Delete(temporary, recursive: true);
-            }
         }
 
         return target;
