@@ -2,6 +2,7 @@
 // serverless GPU workload profile. All connections are identity-based; there are no secrets.
 
 import { modelPullImage, modelPullCommand, modelPullEnv } from 'model-pull.bicep'
+import { healthFunctionProbes, tcpStartupProbe } from 'probes.bicep'
 
 param name string
 param location string
@@ -195,57 +196,6 @@ var modelInitContainers = modelSource == 'blob' && useModelPackage
     ]
   : []
 
-// Loading T5-XXL and the transformer onto the GPU takes minutes (the init container has already
-// copied the files by then): allow 60 s + 10 x 60 s (the API's maxima for delay and failure
-// count) before the platform restarts the container.
-var startupPatience = {
-  initialDelaySeconds: 60
-  periodSeconds: 60
-  timeoutSeconds: 10
-  failureThreshold: 10
-}
-
-// The app answers /api/health (anonymous) once its worker is up. The placeholder image that runs
-// until the first `azd deploy` has no such function, so it is probed on its TCP port instead;
-// the HTTP probes take over on the next `azd provision` (azd remembers the deployed image).
-var httpProbes = [
-  union(startupPatience, {
-    type: 'Startup'
-    httpGet: {
-      path: healthPath
-      port: httpPort
-    }
-  })
-  {
-    type: 'Liveness'
-    httpGet: {
-      path: healthPath
-      port: httpPort
-    }
-    periodSeconds: 30
-    timeoutSeconds: 10
-    failureThreshold: 5
-  }
-  {
-    type: 'Readiness'
-    httpGet: {
-      path: healthPath
-      port: httpPort
-    }
-    periodSeconds: 15
-    timeoutSeconds: 10
-    failureThreshold: 3
-  }
-]
-var tcpProbes = [
-  union(startupPatience, {
-    type: 'Startup'
-    tcpSocket: {
-      port: httpPort
-    }
-  })
-]
-
 resource app 'Microsoft.App/containerApps@2025-07-01' = {
   name: name
   location: location
@@ -285,7 +235,10 @@ resource app 'Microsoft.App/containerApps@2025-07-01' = {
           env: concat(hostSettings, storageSettings, fluxSettings)
           resources: gpuReplicaResources[gpuProfileType]
           volumeMounts: modelVolumeMounts
-          probes: empty(imageName) ? tcpProbes : httpProbes
+          // The placeholder image that runs until the first `azd deploy` has no /api/health, so it
+          // is probed on its TCP port; the HTTP probes take over on the next `azd provision`
+          // (azd then passes the deployed image).
+          probes: empty(imageName) ? tcpStartupProbe(httpPort) : healthFunctionProbes(healthPath, httpPort)
         }
       ]
       scale: {

@@ -91,13 +91,14 @@ public sealed class BicepTemplateTests(CompiledTemplate template) : IClassFixtur
     [Fact]
     public void FunctionApp_StartupProbeWaitsAtLeastTenMinutesForModelLoading()
     {
-        var variables = template.TemplateDeclaring("Microsoft.App/containerApps")["variables"]!;
-        var patience = variables["startupPatience"]!;
+        var module = template.TemplateDeclaring("Microsoft.App/containerApps");
+        var patience = CompiledTemplate.FunctionOutput(module, "startupPatience");
+        const string startupFromPatience = ".startupPatience(), createObject('type', 'Startup'";
 
         var seconds = (int)patience["initialDelaySeconds"]! + ((int)patience["periodSeconds"]! * (int)patience["failureThreshold"]!);
         Assert.True(seconds >= 600, $"startup probe gives up after {seconds} s");
-        Assert.StartsWith("[union(variables('startupPatience'), createObject('type', 'Startup'", (string?)variables["httpProbes"]![0], StringComparison.Ordinal);
-        Assert.StartsWith("[union(variables('startupPatience'), createObject('type', 'Startup'", (string?)variables["tcpProbes"]![0], StringComparison.Ordinal);
+        Assert.Contains(startupFromPatience, (string?)CompiledTemplate.FunctionOutput(module, "healthFunctionProbes")[0], StringComparison.Ordinal);
+        Assert.Contains(startupFromPatience, (string?)CompiledTemplate.FunctionOutput(module, "tcpStartupProbe")[0], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -106,14 +107,16 @@ public sealed class BicepTemplateTests(CompiledTemplate template) : IClassFixtur
         var module = template.TemplateDeclaring("Microsoft.App/containerApps");
         var app = Assert.Single(template.ResourcesOfType("Microsoft.App/containerApps"));
         var container = app["properties"]!["template"]!["containers"]!.AsArray().Single()!;
-        var httpProbes = module["variables"]!["httpProbes"]!.AsArray();
+        var httpProbes = CompiledTemplate.FunctionOutput(module, "healthFunctionProbes").AsArray();
 
         // The placeholder image (before the first azd deploy) has no health function: TCP until then.
-        Assert.Equal("[if(empty(parameters('imageName')), variables('tcpProbes'), variables('httpProbes'))]", (string?)container["probes"]);
+        Assert.Equal(
+            "[if(empty(parameters('imageName')), __bicep.tcpStartupProbe(variables('httpPort')), __bicep.healthFunctionProbes(variables('healthPath'), variables('httpPort')))]",
+            (string?)container["probes"]);
         Assert.Equal("/api/health", (string?)module["variables"]!["healthPath"]);
-        Assert.Contains("'httpGet', createObject('path', variables('healthPath')", (string?)httpProbes[0], StringComparison.Ordinal);
+        Assert.Contains("'httpGet', createObject('path', parameters('path')", (string?)httpProbes[0], StringComparison.Ordinal);
         Assert.Equal(["Liveness", "Readiness"], httpProbes.Skip(1).Select(p => (string)p!["type"]!).Order());
-        Assert.All(httpProbes.Skip(1), p => Assert.Equal("[variables('healthPath')]", (string?)p!["httpGet"]!["path"]));
+        Assert.All(httpProbes.Skip(1), p => Assert.Equal("[parameters('path')]", (string?)p!["httpGet"]!["path"]));
     }
 
     [Fact]

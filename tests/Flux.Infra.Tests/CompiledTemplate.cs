@@ -37,6 +37,12 @@ public sealed class CompiledTemplate : IDisposable
     public JsonObject TemplateDeclaring(string type) =>
         AllResources().Where(r => (string?)r.Resource["type"] == type).Select(r => r.Template).Distinct().Single();
 
+    /// <summary>The output value of a user-defined (or imported) function of a template.</summary>
+    public static JsonNode FunctionOutput(JsonObject template, string name) =>
+        template["functions"]!.AsArray()
+            .Select(ns => ns!["members"]![name])
+            .Single(member => member is not null)!["output"]!["value"]!;
+
     /// <summary>A node as JSON text with ARM expressions left readable ('...' not \u0027...\u0027).</summary>
     public static string Text(JsonNode node) => node.ToJsonString(ReadableJson);
 
