@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Numerics.Tensors;
 
 namespace Flux.Core;
 
@@ -89,7 +88,7 @@ public static class LatentPreview
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"x ({x.Length}), velocity ({velocity.Length}) and destination ({destination.Length}) must have the same length"), nameof(destination));
         }
 
-        TensorPrimitives.MultiplyAdd(velocity, -t, x, destination);   // (B, L, 64)
+        Blockwise.MultiplyAdd(velocity, -t, x, destination);   // (B, L, 64)
     }
 
     private static byte ToByte(float value) => (byte)MathF.Round(Math.Clamp((value + 1f) / 2f, 0f, 1f) * 255f);

@@ -1,11 +1,11 @@
 using System.Globalization;
-using System.Numerics.Tensors;
 
 namespace Flux.Core;
 
 /// <summary>
 /// The samplers: explicit Runge-Kutta steps of dx/dt = v(x, t) over a schedule. No noise is added.
-/// Each step is a few TensorPrimitives calls over preallocated buffers; nothing is allocated per step.
+/// Each step is a few TensorPrimitives calls (in cache-sized blocks, see <see cref="Blockwise"/>) over
+/// preallocated buffers; nothing is allocated per step.
 /// </summary>
 public static class Samplers
 {
@@ -40,7 +40,7 @@ public static class Samplers
         workspace.EnsureFits(x.Length);
         Span<float> k1 = workspace.K1;
         model.Evaluate(x, (float)tCurrent, k1);                        // (B, L, 64)
-        TensorPrimitives.MultiplyAdd(k1, (float)(tNext - tCurrent), x, x);
+        Blockwise.MultiplyAdd(k1, (float)(tNext - tCurrent), x, x);    // x + h v
     }
 
     private sealed class EulerSampler : ISampler
@@ -71,10 +71,9 @@ public static class Samplers
             float h = (float)(tNext - tCurrent);
             Span<float> k1 = workspace.K1, k2 = workspace.K2, predictor = workspace.Stage;
             model.Evaluate(x, (float)tCurrent, k1);                    // k1 = v(x, t)
-            TensorPrimitives.MultiplyAdd(k1, h, x, predictor);         // x + h k1
+            Blockwise.MultiplyAdd(k1, h, x, predictor);                // x + h k1
             model.Evaluate(predictor, (float)tNext, k2);               // k2 = v(x + h k1, t + h)
-            TensorPrimitives.Add(k1, k2, k2);                          // k1 + k2
-            TensorPrimitives.MultiplyAdd(k2, h / 2, x, x);             // x + h/2 (k1 + k2)
+            Blockwise.HeunUpdate(x, h, k1, k2);                        // x + h/2 (k1 + k2)
         }
     }
 
@@ -98,16 +97,13 @@ public static class Samplers
             float tMid = (float)(tCurrent + (hd / 2));
             Span<float> k1 = workspace.K1, k2 = workspace.K2, k3 = workspace.K3, k4 = workspace.K4, stage = workspace.Stage;
             model.Evaluate(x, (float)tCurrent, k1);                    // k1 = v(x, t)
-            TensorPrimitives.MultiplyAdd(k1, h / 2, x, stage);
+            Blockwise.MultiplyAdd(k1, h / 2, x, stage);
             model.Evaluate(stage, tMid, k2);                           // k2 = v(x + h/2 k1, t + h/2)
-            TensorPrimitives.MultiplyAdd(k2, h / 2, x, stage);
+            Blockwise.MultiplyAdd(k2, h / 2, x, stage);
             model.Evaluate(stage, tMid, k3);                           // k3 = v(x + h/2 k2, t + h/2)
-            TensorPrimitives.MultiplyAdd(k3, h, x, stage);
+            Blockwise.MultiplyAdd(k3, h, x, stage);
             model.Evaluate(stage, (float)tNext, k4);                   // k4 = v(x + h k3, t + h)
-            TensorPrimitives.Add(k2, k3, stage);                       // k2 + k3
-            TensorPrimitives.MultiplyAdd(stage, 2f, k1, stage);        // k1 + 2 k2 + 2 k3
-            TensorPrimitives.Add(stage, k4, stage);                    // ... + k4
-            TensorPrimitives.MultiplyAdd(stage, h / 6, x, x);          // x + h/6 (k1 + 2k2 + 2k3 + k4)
+            Blockwise.RungeKutta4Update(x, h, k1, k2, k3, k4, stage);  // x + h/6 (k1 + 2k2 + 2k3 + k4)
         }
     }
 }

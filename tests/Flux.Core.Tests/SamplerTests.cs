@@ -21,6 +21,24 @@ public class SamplerTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(SamplerNames))]
+    public void EverySampler_OnALatentSpanningSeveralBlocks_UpdatesEveryElement(string name)
+    {
+        // 1024x512 packed latent (2048 x 64 floats) plus a ragged tail: several update blocks and a partial one.
+        const int length = (2048 * 64) + 5;
+        float[] c = TestData.Normals(7, length);
+        float[] x = TestData.Normals(8, length);
+        float[] start = (float[])x.Clone();
+
+        Samplers.Parse(name).Step(new ConstantField(c), x, 0.8, 0.3, isFinalStep: false, new SamplerWorkspace(length));
+
+        for (int i = 0; i < length; i++)
+        {
+            Assert.Equal(start[i] - (0.5f * c[i]), x[i], 1e-5f);   // straight path: x + (t_next - t_cur) c
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(SamplerNames))]
     public void EverySampler_OnStraightPathsToOnePoint_LandsOnThePointWithoutEvaluatingAtZero(string name)
     {
         float[] x0 = TestData.Normals(3, 128);
