@@ -51,8 +51,8 @@ param fluxDevice string = 'cuda'
 @minValue(1)
 param maxParallelImages int = 4
 
-@description('Event Grid topic endpoint for CloudEvents (Flux:EventGridTopicEndpoint); empty for queue-only events.')
-param eventGridTopicEndpoint string = ''
+@description('Resource id of an existing Event Grid topic for completion CloudEvents; the app gets EventGrid Data Sender on it. Empty: events go to the flux-events queue only.')
+param eventGridTopicId string = ''
 
 @description('Days before checkpoints of unfinished images are deleted.')
 @minValue(1)
@@ -91,6 +91,9 @@ var resourceToken = toLower(uniqueString(subscription().id, environmentName, loc
 var gpuProfileName = 'gpu'
 var modelStorageName = 'flux-models'
 var useNfs = modelSource == 'nfs'
+var useEventGrid = !empty(eventGridTopicId)
+// /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.EventGrid/topics/{name}
+var eventGridTopicSegments = split(eventGridTopicId, '/')
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -185,6 +188,17 @@ module environment 'app/environment.bicep' = {
   }
 }
 
+module eventGrid 'app/eventgrid-sender.bicep' = if (useEventGrid) {
+  scope: resourceGroup(
+    useEventGrid ? eventGridTopicSegments[2] : subscription().subscriptionId,
+    useEventGrid ? eventGridTopicSegments[4] : rg.name
+  )
+  params: {
+    topicName: last(eventGridTopicSegments)
+    principalId: identity.outputs.principalId
+  }
+}
+
 module api 'app/functionapp.bicep' = {
   scope: rg
   params: {
@@ -211,7 +225,7 @@ module api 'app/functionapp.bicep' = {
     device: fluxDevice
     deviceId: 0
     maxParallelImages: maxParallelImages
-    eventGridTopicEndpoint: eventGridTopicEndpoint
+    eventGridTopicEndpoint: useEventGrid ? eventGrid!.outputs.endpoint : ''
   }
   // The first revision pulls from the registry and reaches storage as soon as it starts.
   dependsOn: [

@@ -14,6 +14,7 @@ public sealed partial class BicepSecurityTests(CompiledTemplate template) : ICla
         ["0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"] = "Storage Table Data Contributor",
         ["7f951dda-4ed3-4680-a7ca-43fe172d538d"] = "AcrPull",
         ["3913510d-42f4-4e42-8a64-420c390055eb"] = "Monitoring Metrics Publisher",
+        ["d5a91429-5739-47e2-a06b-3470a27159e7"] = "EventGrid Data Sender (only with a configured topic)",
         ["ba92f5b4-2d11-453d-a403-e96b0029c9fe"] = "Storage Blob Data Contributor (operator)",
     };
 
@@ -103,8 +104,12 @@ public sealed partial class BicepSecurityTests(CompiledTemplate template) : ICla
     public void RoleAssignments_AreNamedWithGuidAndUseOnlyTheNeededRoles()
     {
         var assignments = template.ResourcesOfType("Microsoft.Authorization/roleAssignments").ToList();
-        var rolesModule = CompiledTemplate.Text(template.TemplateDeclaring("Microsoft.Authorization/roleAssignments"));
-        var referencedIds = GuidPattern().Matches(rolesModule).Select(m => m.Value).ToHashSet();
+        var assigningModules = template.AllResources()
+            .Where(r => (string?)r.Resource["type"] == "Microsoft.Authorization/roleAssignments")
+            .Select(r => r.Template).Distinct();
+        var referencedIds = assigningModules
+            .SelectMany(module => GuidPattern().Matches(CompiledTemplate.Text(module)).Select(m => m.Value))
+            .ToHashSet();
 
         Assert.NotEmpty(assignments);
         Assert.All(assignments, a => Assert.StartsWith("[guid(", (string?)a["name"], StringComparison.Ordinal));

@@ -141,7 +141,7 @@ public sealed class BicepTemplateTests(CompiledTemplate template) : IClassFixtur
     [InlineData("Flux__Device")]
     [InlineData("Flux__DeviceId")]
     [InlineData("Flux__MaxParallelImages")]
-    [InlineData("Flux__EventGridTopicEndpoint")]
+    [InlineData("Flux__EventGridTopicEndpoint")] // from the configured topic's endpoint
     public void FunctionApp_SetsTheAppsFluxOption(string setting)
     {
         var module = template.TemplateDeclaring("Microsoft.App/containerApps");
