@@ -3,6 +3,9 @@ namespace Flux.Core;
 /// <summary>What is wrong with a sampler checkpoint.</summary>
 public enum CheckpointFailure
 {
+    /// <summary>Not classified (an exception built without a kind).</summary>
+    Unspecified,
+
     /// <summary>The stream ended before the checkpoint did.</summary>
     Truncated,
 

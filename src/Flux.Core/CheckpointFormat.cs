@@ -191,9 +191,6 @@ public static class CheckpointFormat
         }
     }
 
-    private static CheckpointException Fail(CheckpointFailure failure, FormattableString message)
-        => new(failure, message.ToString(CultureInfo.InvariantCulture));
-
     private static CheckpointException Fail(CheckpointFailure failure, string message) => new(failure, message);
 
     private static string Printable(ReadOnlySpan<byte> bytes)

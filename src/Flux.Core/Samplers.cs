@@ -35,39 +35,47 @@ public static class Samplers
     }
 
     /// <summary>x &lt;- x + h * v(x, t_cur); the shared first stage of every sampler and the final step of all.</summary>
-    internal static void EulerStep(IVelocityModel model, Span<float> x, double tCurrent, double tNext, SamplerWorkspace workspace)
+    private static void EulerStep(IVelocityModel model, Span<float> x, double tCurrent, double tNext, SamplerWorkspace workspace)
     {
-        workspace.EnsureFits(x.Length);
         Span<float> k1 = workspace.K1;
         model.Evaluate(x, (float)tCurrent, k1);                        // (B, L, 64)
         Blockwise.MultiplyAdd(k1, (float)(tNext - tCurrent), x, x);    // x + h v
     }
 
-    private sealed class EulerSampler : ISampler
+    /// <summary>An explicit Runge-Kutta sampler whose step landing on t = 0 is an Euler step.</summary>
+    private abstract class RungeKuttaSampler(string name, int evaluations) : ISampler
     {
-        public string Name => "euler";
+        public string Name => name;
 
-        public int EvaluationsPerStep(bool isFinalStep) => 1;
-
-        public void Step(IVelocityModel model, Span<float> x, double tCurrent, double tNext, bool isFinalStep, SamplerWorkspace workspace)
-            => EulerStep(model, x, tCurrent, tNext, workspace);
-    }
-
-    private sealed class HeunSampler : ISampler
-    {
-        public string Name => "heun";
-
-        public int EvaluationsPerStep(bool isFinalStep) => isFinalStep ? 1 : 2;
+        public int EvaluationsPerStep(bool isFinalStep) => isFinalStep ? 1 : evaluations;
 
         public void Step(IVelocityModel model, Span<float> x, double tCurrent, double tNext, bool isFinalStep, SamplerWorkspace workspace)
         {
+            ArgumentNullException.ThrowIfNull(model);
+            ArgumentNullException.ThrowIfNull(workspace);
+            workspace.EnsureFits(x.Length);
             if (isFinalStep)
             {
-                EulerStep(model, x, tCurrent, tNext, workspace);
+                EulerStep(model, x, tCurrent, tNext, workspace);   // the model is never evaluated at t = 0
                 return;
             }
 
-            workspace.EnsureFits(x.Length);
+            FullStep(model, x, tCurrent, tNext, workspace);
+        }
+
+        protected abstract void FullStep(IVelocityModel model, Span<float> x, double tCurrent, double tNext, SamplerWorkspace workspace);
+    }
+
+    private sealed class EulerSampler() : RungeKuttaSampler("euler", 1)
+    {
+        protected override void FullStep(IVelocityModel model, Span<float> x, double tCurrent, double tNext, SamplerWorkspace workspace)
+            => EulerStep(model, x, tCurrent, tNext, workspace);
+    }
+
+    private sealed class HeunSampler() : RungeKuttaSampler("heun", 2)
+    {
+        protected override void FullStep(IVelocityModel model, Span<float> x, double tCurrent, double tNext, SamplerWorkspace workspace)
+        {
             float h = (float)(tNext - tCurrent);
             Span<float> k1 = workspace.K1, k2 = workspace.K2, predictor = workspace.Stage;
             model.Evaluate(x, (float)tCurrent, k1);                    // k1 = v(x, t)
@@ -77,21 +85,10 @@ public static class Samplers
         }
     }
 
-    private sealed class RungeKutta4Sampler : ISampler
+    private sealed class RungeKutta4Sampler() : RungeKuttaSampler("rk4", 4)
     {
-        public string Name => "rk4";
-
-        public int EvaluationsPerStep(bool isFinalStep) => isFinalStep ? 1 : 4;
-
-        public void Step(IVelocityModel model, Span<float> x, double tCurrent, double tNext, bool isFinalStep, SamplerWorkspace workspace)
+        protected override void FullStep(IVelocityModel model, Span<float> x, double tCurrent, double tNext, SamplerWorkspace workspace)
         {
-            if (isFinalStep)
-            {
-                EulerStep(model, x, tCurrent, tNext, workspace);
-                return;
-            }
-
-            workspace.EnsureFits(x.Length);
             double hd = tNext - tCurrent;
             float h = (float)hd;
             float tMid = (float)(tCurrent + (hd / 2));
