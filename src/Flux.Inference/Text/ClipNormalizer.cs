@@ -7,6 +7,8 @@ namespace Flux.Inference.Text;
 /// <summary>
 /// CLIP's text clean-up before BPE, as the Hugging Face CLIP tokenizer does it: Unicode NFC, every run of
 /// whitespace to one space, trimmed, lower-cased (invariant culture, so the result does not depend on the host).
+/// Under InvariantGlobalization (this repository's default) .NET's string.Normalize does nothing, so decomposed
+/// (NFD) accents stay decomposed and tokenize differently from Hugging Face; composed text, the usual case, is exact.
 /// </summary>
 internal sealed partial class ClipNormalizer : Normalizer
 {
