@@ -8,7 +8,7 @@ namespace Flux.Inference.Text;
 /// at most 75 content ids, <c>&lt;|endoftext|&gt;</c> 49407, padded with 49407 (DESIGN section 3).
 /// Thread-safe; create once per vocabulary and share.
 /// </summary>
-public sealed partial class ClipTokenizer
+public sealed partial class ClipTokenizer : FixedLengthTokenizer
 {
     /// <summary>Ids per prompt: start, content, end, padding.</summary>
     public const int SequenceLength = 77;
@@ -39,6 +39,9 @@ public sealed partial class ClipTokenizer
 
     /// <summary>CLIP pads with the end-of-text id.</summary>
     public int PadId => EndOfTextId;
+
+    /// <inheritdoc/>
+    public override int Length => SequenceLength;
 
     /// <summary>Loads the Hugging Face layout of the vocabulary: <c>vocab.json</c> and <c>merges.txt</c>.</summary>
     /// <exception cref="FileNotFoundException">A file is missing (the message names it).</exception>
@@ -79,27 +82,13 @@ public sealed partial class ClipTokenizer
         }
     }
 
-    /// <summary>The 77 ids of a prompt (trimmed first).</summary>
-    public long[] Encode(string prompt)
-    {
-        ArgumentNullException.ThrowIfNull(prompt);
-        var ids = new long[SequenceLength];
-        Encode(prompt.AsSpan(), ids);
-        return ids;
-    }
+    /// <inheritdoc/>
+    protected override string Name => "CLIP";
 
-    /// <summary>Writes the 77 ids of a prompt (trimmed first) into <paramref name="destination"/>.</summary>
-    public void Encode(string prompt, Span<long> destination)
+    /// <inheritdoc/>
+    protected override void EncodeTrimmed(ReadOnlySpan<char> prompt, Span<long> destination)
     {
-        ArgumentNullException.ThrowIfNull(prompt);
-        Encode(prompt.AsSpan(), destination);
-    }
-
-    /// <summary>Writes the 77 ids of a prompt (trimmed first) into <paramref name="destination"/> (exactly 77 long).</summary>
-    public void Encode(ReadOnlySpan<char> prompt, Span<long> destination)
-    {
-        SequenceLayout.EnsureLength(destination, SequenceLength, "CLIP");
-        var content = _bpe.EncodeToIds(prompt.Trim(), considerPreTokenization: true, considerNormalization: true);
+        var content = _bpe.EncodeToIds(prompt, considerPreTokenization: true, considerNormalization: true);
         destination[0] = StartOfTextId;
         int kept = SequenceLayout.CopyTruncated(content, destination.Slice(1, MaxContentLength));
         destination[1 + kept] = EndOfTextId;

@@ -3,16 +3,6 @@ namespace Flux.Inference.Text;
 /// <summary>The fixed-length id layout shared by the text encoders' inputs.</summary>
 internal static class SequenceLayout
 {
-    public static void EnsureLength(Span<long> destination, int expected, string tokenizer)
-    {
-        if (destination.Length != expected)
-        {
-            throw new ArgumentException(
-                $"destination holds {destination.Length} ids; the {tokenizer} tokenizer writes exactly {expected}.",
-                nameof(destination));
-        }
-    }
-
     /// <summary>Copies the first <c>min(ids.Count, destination.Length)</c> ids (truncation keeps the start); returns how many.</summary>
     public static int CopyTruncated(IReadOnlyList<int> ids, Span<long> destination) => CopyTruncated(ids, destination, fusedId: null);
 

@@ -9,7 +9,7 @@ namespace Flux.Inference.Text;
 /// No beginning-of-sentence token is emitted; a model with bos_id = -1 (FLUX's) loads through
 /// <see cref="SentencePieceModelFile.WithBeginOfSentencePiece"/>. Thread-safe; create once and share.
 /// </summary>
-public sealed class T5Tokenizer
+public sealed class T5Tokenizer : FixedLengthTokenizer
 {
     /// <summary>The smallest usable length: one content id and <c>&lt;/s&gt;</c>.</summary>
     public const int MinLength = 2;
@@ -32,6 +32,9 @@ public sealed class T5Tokenizer
 
     /// <summary>Ids per prompt.</summary>
     public int MaxLength { get; }
+
+    /// <inheritdoc/>
+    public override int Length => MaxLength;
 
     /// <summary>The id of <c>&lt;/s&gt;</c>, from the model's trainer_spec.eos_id.</summary>
     public int EndOfSentenceId { get; }
@@ -79,28 +82,14 @@ public sealed class T5Tokenizer
         }
     }
 
-    /// <summary>The <see cref="MaxLength"/> ids of a prompt (trimmed first).</summary>
-    public long[] Encode(string prompt)
-    {
-        ArgumentNullException.ThrowIfNull(prompt);
-        var ids = new long[MaxLength];
-        Encode(prompt.AsSpan(), ids);
-        return ids;
-    }
+    /// <inheritdoc/>
+    protected override string Name => "T5";
 
-    /// <summary>Writes the <see cref="MaxLength"/> ids of a prompt (trimmed first) into <paramref name="destination"/>.</summary>
-    public void Encode(string prompt, Span<long> destination)
+    /// <inheritdoc/>
+    protected override void EncodeTrimmed(ReadOnlySpan<char> prompt, Span<long> destination)
     {
-        ArgumentNullException.ThrowIfNull(prompt);
-        Encode(prompt.AsSpan(), destination);
-    }
-
-    /// <summary>Writes the ids of a prompt (trimmed first) into <paramref name="destination"/> (exactly <see cref="MaxLength"/> long).</summary>
-    public void Encode(ReadOnlySpan<char> prompt, Span<long> destination)
-    {
-        SequenceLayout.EnsureLength(destination, MaxLength, "T5");
         var content = _sentencePiece.EncodeToIds(
-            prompt.Trim(), addBeginningOfSentence: false, addEndOfSentence: false, considerPreTokenization: true, considerNormalization: true);
+            prompt, addBeginningOfSentence: false, addEndOfSentence: false, considerPreTokenization: true, considerNormalization: true);
         // Microsoft.ML.Tokenizers emits one unknown id per unknown character; SentencePiece (and Hugging Face's
         // Unigram, which FLUX pipelines use) emit one per run of them.
         int kept = SequenceLayout.CopyTruncated(content, destination[..(MaxLength - 1)], fusedId: _sentencePiece.UnknownId);
