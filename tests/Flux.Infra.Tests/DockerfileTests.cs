@@ -126,6 +126,13 @@ public sealed partial class DockerfileTests
         }
 
         Assert.Contains(RepoPaths.InRepo("src/Flux.Inference/Flux.Inference.csproj"), seen);
+
+        // Files MSBuild and NuGet pick up implicitly from the repository root (global.json is left
+        // out on purpose: the SDK image's own .NET 10 SDK builds the app).
+        var implicitInputs = Directory.EnumerateFiles(RepoPaths.Root)
+            .Where(f => Path.GetFileName(f).ToLowerInvariant() is "directory.build.props" or "directory.build.targets"
+                or "directory.packages.props" or "nuget.config" or ".editorconfig" or ".globalconfig");
+        Assert.All(implicitInputs, file => Assert.Contains(file, copiedSources));
     }
 
     /// <summary>Paths of a project's items (Include/Update), up to the first wildcard, resolved.</summary>
