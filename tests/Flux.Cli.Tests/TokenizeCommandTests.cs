@@ -50,6 +50,20 @@ public sealed class TokenizeCommandTests : IDisposable
     }
 
     [Fact]
+    public void FluxJsonTokenizerPaths_AreUsedInsteadOfTheDiffusersFolders()
+    {
+        Directory.Move(Path.Combine(_package.Path, "tokenizer"), Path.Combine(_package.Path, "clip-vocab"));
+        Directory.CreateDirectory(Path.Combine(_package.Path, "t5"));
+        File.Move(Path.Combine(_package.Path, "tokenizer_2", "spiece.model"), Path.Combine(_package.Path, "t5", "t5.model"));
+        _package.Write("flux.json", "{\"clipTokenizer\": \"clip-vocab\", \"t5Tokenizer\": \"t5/t5.model\"}");
+
+        var (clip, t5) = TokenizeJson(Cat);
+
+        Assert.Equal(ClipTokenizer.FromFiles(TokenizerTestFiles.ClipVocabJson, TokenizerTestFiles.ClipMergesTxt).Encode(Cat), clip);
+        Assert.Equal(T5Tokenizer.FromFile(TokenizerTestFiles.T5SpieceModel, 256).Encode(Cat), t5);
+    }
+
+    [Fact]
     public void T5MaxLengthOption_OverridesFluxJson()
     {
         _package.Write("flux.json", "{\"variant\": \"dev\"}");
