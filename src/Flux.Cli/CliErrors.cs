@@ -81,7 +81,9 @@ public static class CliErrors
         ArgumentNullException.ThrowIfNull(exception);
         ArgumentNullException.ThrowIfNull(errorConsole);
         bool usage = exception is CommandAppException or CliUsageException;
-        errorConsole.Profile.Out.Writer.WriteLine("error: " + OneLine(exception.Message));
+        // Spectre's own parse errors ("Unknown option 'x'.") do not list what is allowed; --help does.
+        string hint = exception is CommandParseException ? " (run with --help for the allowed options and values)" : "";
+        errorConsole.Profile.Out.Writer.WriteLine("error: " + OneLine(exception.Message) + hint);
         return usage ? UsageExitCode : FailureExitCode;
     }
 

@@ -53,7 +53,7 @@ public static class Denoiser
         ArgumentNullException.ThrowIfNull(sampler);
         ArgumentNullException.ThrowIfNull(workspace);
         int totalSteps = timesteps.Length - 1;
-        ValidateRange(totalSteps, startStep, endStep);
+        ValidateRange(timesteps, startStep, endStep);
         workspace.EnsureFits(x.Length);
 
         for (int i = startStep; i < endStep; i++)
@@ -85,11 +85,21 @@ public static class Denoiser
         }
     }
 
-    private static void ValidateRange(int totalSteps, int startStep, int endStep)
+    private static void ValidateRange(ReadOnlySpan<double> timesteps, int startStep, int endStep)
     {
+        int totalSteps = timesteps.Length - 1;
         if (totalSteps < 1)
         {
-            throw new ArgumentException("timesteps must hold at least two values (one step)", "timesteps");
+            throw new ArgumentException("timesteps must hold at least two values (one step)", nameof(timesteps));
+        }
+
+        for (int i = 0; i < totalSteps; i++)
+        {
+            if (!(timesteps[i] <= 1 && timesteps[i] > timesteps[i + 1] && timesteps[i + 1] >= 0))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"timesteps must decrease strictly within [0, 1]: t[{i}] = {timesteps[i]}, t[{i + 1}] = {timesteps[i + 1]}"), nameof(timesteps));
+            }
         }
 
         if (startStep < 0 || startStep > totalSteps)

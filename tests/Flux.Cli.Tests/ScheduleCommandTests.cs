@@ -91,6 +91,7 @@ public class ScheduleCommandTests
         Assert.Equal(2, exitCode);
         Assert.StartsWith("error: ", error, StringComparison.Ordinal);
         Assert.Contains("bogus", error, StringComparison.Ordinal);
+        Assert.EndsWith("(run with --help for the allowed options and values)", error, StringComparison.Ordinal);
         Assert.DoesNotContain("\n", error, StringComparison.Ordinal);
         Assert.DoesNotContain(" at ", error, StringComparison.Ordinal);
     }

@@ -83,6 +83,20 @@ public class DenoiserTests
     }
 
     [Theory]
+    [InlineData(new[] { 0.0, 1.0 }, "t[0] = 0, t[1] = 1")]
+    [InlineData(new[] { 1.0, 0.5, 0.5, 0.0 }, "t[1] = 0.5, t[2] = 0.5")]
+    [InlineData(new[] { 1.5, 0.0 }, "t[0] = 1.5")]
+    [InlineData(new[] { 1.0, -0.1 }, "t[1] = -0.1")]
+    [InlineData(new[] { 1.0, double.NaN }, "t[1] = NaN")]
+    public void Run_RejectsTimestepsThatDoNotDecreaseWithinZeroToOne(double[] timesteps, string message)
+    {
+        var error = Assert.Throws<ArgumentException>(() => Denoiser.Run(
+            new ConstantField(new float[4]), new float[4], timesteps, Samplers.Euler, 0, timesteps.Length - 1, null, CancellationToken.None));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(-1, 2, "start step -1")]
     [InlineData(0, 5, "end step 5")]
     [InlineData(3, 2, "end step 2")]
