@@ -11,7 +11,8 @@ public sealed class ReferencePackageTests(PackagesFixture packages)
 
     [Theory]
     [InlineData("a red circle on a black background", 1UL)]
-    [InlineData("a blue triangle on a white background", 2UL)]
+    [InlineData("a white triangle on a blue background", 2UL)]
+    [InlineData("a red circle on a blue background", 4UL)]
     [InlineData("a yellow square on a black background", 3UL)]
     public void Euler28Steps_ReproducesTheMatchingSetImage(string prompt, ulong seed)
     {
@@ -37,7 +38,7 @@ public sealed class ReferencePackageTests(PackagesFixture packages)
         model.UsePrompt("a red circle");
         var x = Sample(model, seed: 5, steps: 1);
 
-        // Both red circles (black and white background) match; every other image costs e^-40 of prior.
+        // Both red circles (blue and black background) match; every other image costs e^-40 of prior.
         var matching = ShapeDataset.Images.Where(i => i.Colour == "red" && i.Shape == "circle").ToList();
         Assert.Equal(2, matching.Count);
         var latents = ReferencePackage.PackedLatents(matching);

@@ -98,7 +98,8 @@ public static class ReferencePackage
           shape word sets the shape colour, a colour word followed by "background" sets the background,
           and the shape word sets the shape. The keyword vector is `pooler_output`; each stated attribute
           an image does not match costs {ReferenceGraphs.MismatchPenalty} in log-prior, unstated ones match every image.
-          Example prompt: "a red circle on a blue background" (try "a red circle on a black background").
+          Example prompts: "a red circle on a blue background", "a white triangle on a black background",
+          "a yellow square" (either background).
         - **T5 encoder:** a fixed embedding with T5's IO shape (T = {o.T5MaxLength}); the transformer ignores it.
         - **VAE decoder:** a fixed linear map from 16 latent channels to each 8x8 RGB patch (low-frequency
           DCT basis), whose least-squares inverse encoded the image set; latents follow FLUX's scaling

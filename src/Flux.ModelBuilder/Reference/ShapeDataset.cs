@@ -25,11 +25,11 @@ public static class ShapeDataset
         ("white", 240, 240, 240),
     ];
 
-    public static IReadOnlyList<string> ShapeColours { get; } = ["red", "green", "blue", "yellow"];
+    public static IReadOnlyList<string> ShapeColours { get; } = ["red", "green", "yellow", "white"];
 
     public static IReadOnlyList<string> Shapes { get; } = ["circle", "square", "triangle"];
 
-    public static IReadOnlyList<string> Backgrounds { get; } = ["black", "white"];
+    public static IReadOnlyList<string> Backgrounds { get; } = ["blue", "black"];
 
     /// <summary>All images, shapes outermost, then shape colour, then background.</summary>
     public static IReadOnlyList<ShapeImage> Images { get; } =
