@@ -1,6 +1,6 @@
 using Flux.Core;
 using Flux.ModelBuilder.Packages;
-using Flux.ModelBuilder.Tokenizers;
+using Flux.Inference.Text;
 
 namespace Flux.ModelBuilder.Tests;
 
@@ -16,6 +16,7 @@ public sealed class ReferenceModel : IVelocityModel, IDisposable
     private readonly OnnxModel _clip;
     private readonly OnnxModel _transformer;
     private readonly OnnxModel _vae;
+    private readonly ClipTokenizer _tokenizer;
     private float[] _pooled = new float[768];
 
     public ReferenceModel(string directory)
@@ -23,29 +24,13 @@ public sealed class ReferenceModel : IVelocityModel, IDisposable
         _clip = new OnnxModel(Path.Combine(directory, "text_encoder/model.onnx"));
         _transformer = new OnnxModel(Path.Combine(directory, "transformer/model.onnx"));
         _vae = new OnnxModel(Path.Combine(directory, "vae_decoder/model.onnx"));
+        _tokenizer = ClipTokenizer.FromFiles(Path.Combine(directory, "tokenizer/vocab.json"), Path.Combine(directory, "tokenizer/merges.txt"));
     }
 
     public static ImageSize Size => ReferencePackage.Size;
 
-    /// <summary>
-    /// CLIP ids of a prompt of plain lower-case words, each a single CLIP token (as the captions are):
-    /// start, "word&lt;/w&gt;" ids, end, padded with the end token.
-    /// </summary>
-    public static long[] ClipIds(string prompt)
-    {
-        var ids = Enumerable.Repeat(ClipVocabulary.EndOfText, ClipLength).ToArray();
-        ids[0] = ClipVocabulary.StartOfText;
-        var words = prompt.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        for (var i = 0; i < words.Length; i++)
-        {
-            ids[i + 1] = ClipVocabulary.WordId(words[i]);
-        }
-
-        return ids;
-    }
-
     public float[] Pooled(string prompt) =>
-        _clip.Run("pooler_output", new Dictionary<string, OnnxModel.Input> { ["input_ids"] = OnnxModel.Int64s(ClipIds(prompt), 1, ClipLength) });
+        _clip.Run("pooler_output", new Dictionary<string, OnnxModel.Input> { ["input_ids"] = OnnxModel.Int64s(_tokenizer.Encode(prompt), 1, ClipLength) });
 
     public void UsePrompt(string prompt) => _pooled = Pooled(prompt);
 
