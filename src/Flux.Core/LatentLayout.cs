@@ -75,25 +75,33 @@ public static class LatentLayout
         return new float[length * FluxConstants.PositionAxes];   // (T, 3)
     }
 
-    // Moves every element of one image between the (16, H/8, W/8) and (L, 64) layouts.
+    // Moves every element of one image between (16, H/8, W/8) and (L, 64), in the einops index order:
+    // token (h, w) = h*(W/16) + w holds value c*4 + ph*2 + pw = latent[c, 2h + ph, 2w + pw].
     private static void Permute(ReadOnlySpan<float> source, Span<float> destination, ImageSize size, bool toPacked)
     {
-        int h = size.LatentHeight, w = size.LatentWidth;
-        for (int c = 0; c < FluxConstants.LatentChannels; c++)
+        const int p = FluxConstants.PatchSize;
+        int latentHeight = size.LatentHeight, latentWidth = size.LatentWidth;
+        int packedIndex = 0;
+        for (int h = 0; h < size.TokenRows; h++)
         {
-            for (int y = 0; y < h; y++)
+            for (int w = 0; w < size.TokenCols; w++)
             {
-                for (int x = 0; x < w; x++)
+                for (int c = 0; c < FluxConstants.LatentChannels; c++)
                 {
-                    int latentIndex = (((c * h) + y) * w) + x;
-                    int packedIndex = PackedIndex(size, c, y, x);
-                    if (toPacked)
+                    for (int ph = 0; ph < p; ph++)
                     {
-                        destination[packedIndex] = source[latentIndex];
-                    }
-                    else
-                    {
-                        destination[latentIndex] = source[packedIndex];
+                        int latentRow = (((c * latentHeight) + (h * p) + ph) * latentWidth) + (w * p);
+                        for (int pw = 0; pw < p; pw++, packedIndex++)
+                        {
+                            if (toPacked)
+                            {
+                                destination[packedIndex] = source[latentRow + pw];
+                            }
+                            else
+                            {
+                                destination[latentRow + pw] = source[packedIndex];
+                            }
+                        }
                     }
                 }
             }

@@ -61,17 +61,19 @@ public static class LatentPreview
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"preview buffer has {rgb.Length} bytes; {size} needs {RgbLength(size)}"), nameof(rgb));
         }
 
+        const int channelStride = FluxConstants.PatchSize * FluxConstants.PatchSize;   // c*4 + ph*2 + pw
         for (int y = 0; y < size.LatentHeight; y++)
         {
             for (int x = 0; x < size.LatentWidth; x++)
             {
+                int cell = LatentLayout.PackedIndex(size, 0, y, x);   // channel 0 of this cell in (L, 64)
                 int pixel = ((y * size.LatentWidth) + x) * RgbChannels;
                 for (int k = 0; k < RgbChannels; k++)
                 {
                     float value = RgbBias[k];
                     for (int c = 0; c < FluxConstants.LatentChannels; c++)
                     {
-                        value += packedLatent[LatentLayout.PackedIndex(size, c, y, x)] * RgbFactors[(c * RgbChannels) + k];
+                        value += packedLatent[cell + (c * channelStride)] * RgbFactors[(c * RgbChannels) + k];
                     }
 
                     rgb[pixel + k] = ToByte(value);

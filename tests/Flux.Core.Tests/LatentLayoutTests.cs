@@ -84,6 +84,27 @@ public class LatentLayoutTests
     }
 
     [Fact]
+    public void PackedIndex_PointsWherePackPutsEachElement()
+    {
+        var size = ImageSize.Create(80, 48);
+        float[] latent = CoordinateLatent(size);
+        var packed = new float[size.PackedLength];
+
+        LatentLayout.Pack(latent, packed, size);
+
+        for (int c = 0; c < 16; c++)
+        {
+            for (int y = 0; y < size.LatentHeight; y++)
+            {
+                for (int x = 0; x < size.LatentWidth; x++)
+                {
+                    Assert.Equal((c * 100) + (y * 10) + x, packed[LatentLayout.PackedIndex(size, c, y, x)]);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Unpack_InvertsPack()
     {
         var size = ImageSize.Create(64, 96);
