@@ -3,16 +3,17 @@ using System.Globalization;
 namespace Flux.Core;
 
 /// <summary>
-/// Stage buffers for the samplers, allocated once per run so that no step allocates.
-/// After any step, <see cref="FirstVelocity"/> holds v(x, t_current) of that step.
+/// Stage buffers for the samplers, so that no step allocates. The first velocity buffer is allocated
+/// here; the other stages on the first step of a sampler that needs them (Euler needs one buffer, Heun
+/// three, RK4 five). After any step, <see cref="FirstVelocity"/> holds v(x, t_current) of that step.
 /// </summary>
 public sealed class SamplerWorkspace
 {
     private readonly float[] _k1;
-    private readonly float[] _k2;
-    private readonly float[] _k3;
-    private readonly float[] _k4;
-    private readonly float[] _stage;
+    private float[]? _k2;
+    private float[]? _k3;
+    private float[]? _k4;
+    private float[]? _stage;
     private float[]? _previous;
 
     /// <summary>Allocates the buffers for a state of <paramref name="length"/> floats (B * L * 64).</summary>
@@ -25,10 +26,6 @@ public sealed class SamplerWorkspace
 
         Length = length;
         _k1 = new float[length];
-        _k2 = new float[length];
-        _k3 = new float[length];
-        _k4 = new float[length];
-        _stage = new float[length];
     }
 
     /// <summary>Floats in the sampler state this workspace serves.</summary>
@@ -39,14 +36,14 @@ public sealed class SamplerWorkspace
 
     internal Span<float> K1 => _k1;
 
-    internal Span<float> K2 => _k2;
+    internal Span<float> K2 => _k2 ??= new float[Length];
 
-    internal Span<float> K3 => _k3;
+    internal Span<float> K3 => _k3 ??= new float[Length];
 
-    internal Span<float> K4 => _k4;
+    internal Span<float> K4 => _k4 ??= new float[Length];
 
     /// <summary>Scratch state x + a*k for intermediate stages.</summary>
-    internal Span<float> Stage => _stage;
+    internal Span<float> Stage => _stage ??= new float[Length];
 
     /// <summary>A copy of the state before a step, allocated on first use (previews only).</summary>
     internal Span<float> Previous => _previous ??= new float[Length];
