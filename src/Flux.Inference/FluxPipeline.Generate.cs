@@ -23,8 +23,8 @@ public sealed class GenerateOptions
     public int PreviewInterval { get; init; }
 }
 
-/// <summary>One generated image: its settings and PNG bytes (parameters in tEXt chunks).</summary>
-public sealed record GeneratedImage(GenerationSettings Settings, byte[] Png)
+/// <summary>One generated image: its settings, its pixels (H, W, 3) and its PNG bytes (parameters in tEXt chunks).</summary>
+public sealed record GeneratedImage(GenerationSettings Settings, byte[] Rgb, byte[] Png)
 {
     /// <summary>Writes the PNG to <paramref name="path"/> atomically: a temporary file, then a rename.</summary>
     public void Save(string path) => AtomicFile.WriteAllBytes(path, Png);
@@ -41,7 +41,7 @@ public sealed partial class FluxPipeline
         var result = DenoiseBatch(conditioning, batch, options.ResumeFrom, int.MaxValue, options.OnCheckpoint,
             options.CheckpointInterval, options.Progress, options.PreviewInterval, cancellationToken);
         byte[][] rgb = DecodeRgb(result.State.Latents, first.Size, batch.Count, cancellationToken);
-        return batch.Select((s, i) => new GeneratedImage(s, PngEncoding.Encode(rgb[i], s.Width, s.Height, s.PngText(Package.Name)))).ToList();
+        return batch.Select((s, i) => new GeneratedImage(s, rgb[i], PngEncoding.Encode(rgb[i], s.Width, s.Height, s.PngText(Package.Name)))).ToList();
     }
 
     /// <summary>Generates one image.</summary>
