@@ -12,6 +12,16 @@ namespace Flux.Inference.Sessions;
 /// </summary>
 public sealed class SessionCache
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, bool> CudaUnavailable = new();
+    private static readonly Lazy<OrtEnv> Environment = new(() =>
+    {
+        // Provider-load failures come back as exceptions and are logged by us once; keep ONNX Runtime's
+        // own console logger for fatal errors only.
+        var env = OrtEnv.Instance();
+        env.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+        return env;
+    });
+
     private readonly Lock _sync = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
@@ -92,8 +102,9 @@ public sealed class SessionCache
             throw new FluxModelException($"model file {path} is missing", path);
         }
 
+        _ = Environment.Value;
         long start = Stopwatch.GetTimestamp();
-        bool wantCuda = options.ExecutionProvider != ExecutionProviderKind.Cpu;
+        bool wantCuda = options.ExecutionProvider != ExecutionProviderKind.Cpu && !CudaUnavailable.ContainsKey(options.DeviceId);
         if (wantCuda && TryLoad(path, options, useCuda: true, logger, out var cudaSession) && cudaSession is not null)
         {
             return Loaded(cudaSession, "CUDA");
@@ -142,6 +153,7 @@ public sealed class SessionCache
         }
         catch (OnnxRuntimeException ex) when (useCuda)
         {
+            CudaUnavailable.TryAdd(options.DeviceId, true);
             Log.CudaFallback(logger, path, options.DeviceId, ex.Message);
             return false;
         }

@@ -1,0 +1,168 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Flux.Inference;
+using Flux.Inference.Imaging;
+using Flux.Inference.Sessions;
+using Flux.Inference.Stages;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Flux.Cli.Commands;
+
+/// <summary>
+/// `flux bench`: in one process, end-to-end generation time against the sum of the raw
+/// InferenceSession runs inside it (their ratio is the pipeline's overhead), and managed bytes
+/// allocated per sampler step on the sampling thread.
+/// </summary>
+public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Arguments>
+{
+    private const int DefaultSide = 512;
+    private const int DefaultSteps = 8;
+    private const int DefaultRuns = 3;
+
+    public sealed class Arguments : InferenceArguments
+    {
+        public Arguments() => Model = "tiny";
+
+        [CommandOption("--width <PIXELS>")]
+        [Description("Image width, a multiple of 16 (default 512)")]
+        public string? Width { get; init; }
+
+        [CommandOption("--height <PIXELS>")]
+        [Description("Image height, a multiple of 16 (default 512)")]
+        public string? Height { get; init; }
+
+        [CommandOption("--steps <N>")]
+        [Description("Sampler steps, 2 to 1000, so steps after the first can be measured (default 8)")]
+        public string? Steps { get; init; }
+
+        [CommandOption("--runs <N>")]
+        [Description("Measured runs after one warm-up run, 1 to 100 (default 3)")]
+        public string? Runs { get; init; }
+
+        [CommandOption("--json")]
+        [Description("Print one JSON object instead of a table")]
+        public bool Json { get; init; }
+
+        internal int WidthValue { get; private set; }
+
+        internal int HeightValue { get; private set; }
+
+        internal int StepsValue { get; private set; }
+
+        internal int RunsValue { get; private set; }
+
+        public override ValidationResult Validate()
+        {
+            var common = base.Validate();
+            if (!common.Successful)
+            {
+                return common;
+            }
+
+            string sides = $"multiples of {Flux.Core.FluxConstants.SizeMultiple} from {GenerationSettings.MinSide} to {GenerationSettings.MaxSide}";
+            if (Optional("--width", Width, GenerationSettings.MinSide, GenerationSettings.MaxSide, DefaultSide, out int width) is { } badWidth)
+            {
+                return badWidth;
+            }
+
+            if (Optional("--height", Height, GenerationSettings.MinSide, GenerationSettings.MaxSide, DefaultSide, out int height) is { } badHeight)
+            {
+                return badHeight;
+            }
+
+            if (width % Flux.Core.FluxConstants.SizeMultiple != 0 || height % Flux.Core.FluxConstants.SizeMultiple != 0)
+            {
+                string option = width % Flux.Core.FluxConstants.SizeMultiple != 0 ? "--width" : "--height";
+                return CliErrors.Invalid(option, $"{(option == "--width" ? width : height)} is not a multiple of {Flux.Core.FluxConstants.SizeMultiple}", sides);
+            }
+
+            if (Optional("--steps", Steps, 2, GenerationSettings.MaxSteps, DefaultSteps, out int steps) is { } badSteps)
+            {
+                return badSteps;
+            }
+
+            return Optional("--runs", Runs, 1, 100, DefaultRuns, out int runs) is { } badRuns
+                ? badRuns
+                : Set(() => (WidthValue, HeightValue, StepsValue, RunsValue) = (width, height, steps, runs));
+        }
+    }
+
+    /// <summary>One measured generation.</summary>
+    /// <param name="PngEncodeMs">Encoding the same pixels to PNG again, timed alone (part of end-to-end).</param>
+    /// <param name="OverheadRatioWithoutPng">(end-to-end - PNG encoding) / session runs: the glue around ONNX Runtime.</param>
+    public sealed record BenchRun(double EndToEndMs, double SessionRunMs, long SessionRuns, double OverheadRatio, double PngEncodeMs, double OverheadRatioWithoutPng, long AllocatedBytesPerStep);
+
+    public override int Execute(CommandContext context, Arguments arguments, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        using var pipeline = FluxPipeline.Open(ModelArgument.Resolve(arguments.Model), arguments.ToOptions());
+        var settings = GenerationSettings.Defaults(pipeline.Package, "a red circle on a blue background") with
+        {
+            Width = arguments.WidthValue,
+            Height = arguments.HeightValue,
+            Steps = arguments.StepsValue,
+        };
+        Measure(pipeline, settings, cancellationToken);   // warm-up: sessions loaded, code jitted
+        var runs = Enumerable.Range(0, arguments.RunsValue).Select(_ => Measure(pipeline, settings, cancellationToken)).ToList();
+        var best = runs.MinBy(r => r.OverheadRatio)!;
+        var report = new
+        {
+            model = pipeline.Package.Name,
+            width = settings.Width,
+            height = settings.Height,
+            steps = settings.Steps,
+            provider = arguments.Provider,
+            runs,
+            bestOverheadRatio = best.OverheadRatio,
+            medianOverheadRatio = runs.Select(r => r.OverheadRatio).Order().ElementAt(runs.Count / 2),
+            medianOverheadRatioWithoutPng = runs.Select(r => r.OverheadRatioWithoutPng).Order().ElementAt(runs.Count / 2),
+            maxAllocatedBytesPerStep = runs.Max(r => r.AllocatedBytesPerStep),
+        };
+        if (arguments.Json)
+        {
+            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(report));
+            return 0;
+        }
+
+        var table = new Table().AddColumn("run").AddColumn("end-to-end ms").AddColumn("session runs ms").AddColumn("runs").AddColumn("overhead ratio").AddColumn("PNG ms").AddColumn("ratio w/o PNG").AddColumn("bytes/step");
+        for (int i = 0; i < runs.Count; i++)
+        {
+            var r = runs[i];
+            table.AddRow(Text(i + 1), Text(r.EndToEndMs), Text(r.SessionRunMs), Text(r.SessionRuns), Text(r.OverheadRatio), Text(r.PngEncodeMs), Text(r.OverheadRatioWithoutPng), Text(r.AllocatedBytesPerStep));
+        }
+
+        console.Write(table);
+        return 0;
+    }
+
+    private static BenchRun Measure(FluxPipeline pipeline, GenerationSettings settings, CancellationToken cancellationToken)
+    {
+        var allocation = new AllocationProbe(settings.Steps);
+        RunStatistics.Global.Reset();
+        long start = Stopwatch.GetTimestamp();
+        var image = pipeline.Generate(settings, new GenerateOptions { Progress = allocation }, cancellationToken);
+        double endToEnd = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        double inRuns = RunStatistics.Global.Elapsed.TotalMilliseconds;
+        long runs = RunStatistics.Global.Runs;
+        long pngStart = Stopwatch.GetTimestamp();
+        _ = PngEncoding.Encode(image.Rgb, settings.Width, settings.Height, settings.PngText(pipeline.Package.Name));
+        double png = Stopwatch.GetElapsedTime(pngStart).TotalMilliseconds;
+        return new BenchRun(Math.Round(endToEnd, 2), Math.Round(inRuns, 2), runs, Math.Round(endToEnd / inRuns, 4),
+            Math.Round(png, 2), Math.Round((endToEnd - png) / inRuns, 4), allocation.BytesPerStep);
+    }
+
+    private static string Text(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+
+    /// <summary>Records the thread's allocated bytes after each step; steps 2..N are averaged (step 1 includes first-use setup).</summary>
+    private sealed class AllocationProbe(int steps) : IProgress<DenoiseProgress>
+    {
+        private readonly long[] _allocatedAfterStep = new long[steps + 1];
+
+        public long BytesPerStep => (_allocatedAfterStep[steps] - _allocatedAfterStep[1]) / (steps - 1);
+
+        public void Report(DenoiseProgress value) => _allocatedAfterStep[value.Step] = GC.GetAllocatedBytesForCurrentThread();
+    }
+}
