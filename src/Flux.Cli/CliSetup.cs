@@ -20,7 +20,7 @@ public static class CliSetup
         // Commands are registered here, one line each.
         config.AddCommand<ScheduleCommand>("schedule").WithDescription("Print the N+1 timesteps of a FLUX schedule.");
         config.AddCommand<TokenizeCommand>("tokenize").WithDescription("Print the CLIP and T5 input ids of a prompt.");
-config.AddCommand<GenerateCommand>("generate").WithDescription("Generate images from a prompt.");
+        config.AddCommand<GenerateCommand>("generate").WithDescription("Generate images from a prompt.");
         config.AddCommand<BenchCommand>("bench").WithDescription("Measure pipeline overhead and allocations per step.");
         config.AddBranch("model", model =>
         {
