@@ -4,25 +4,19 @@ namespace Flux.Cli.Tests;
 
 public class CliErrorsTests
 {
-    [Fact]
-    public void UsageException_IsExitCode2OnOneLine()
+    public static TheoryData<Exception, int, string> Failures => new()
+    {
+        { new CliUsageException("--model 'x' does not exist\n(allowed: a model folder)"), CliErrors.UsageExitCode, "error: --model 'x' does not exist (allowed: a model folder)" },
+        { new IOException("disk full"), CliErrors.FailureExitCode, "error: disk full" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Failures))]
+    public void Report_WritesOneLineAndReturnsTheExitCodeOfTheKindOfFailure(Exception failure, int exitCode, string line)
     {
         var console = new TestConsole();
 
-        int exitCode = CliErrors.Report(new CliUsageException("--model 'x' does not exist\n(allowed: a model folder)"), console);
-
-        Assert.Equal(CliErrors.UsageExitCode, exitCode);
-        Assert.Equal("error: --model 'x' does not exist (allowed: a model folder)", console.Output.Trim());
-    }
-
-    [Fact]
-    public void OtherFailure_IsExitCode1WithItsMessageOnly()
-    {
-        var console = new TestConsole();
-
-        int exitCode = CliErrors.Report(new IOException("disk full"), console);
-
-        Assert.Equal(CliErrors.FailureExitCode, exitCode);
-        Assert.Equal("error: disk full", console.Output.Trim());
+        Assert.Equal(exitCode, CliErrors.Report(failure, console));
+        Assert.Equal(line, console.Output.Trim());
     }
 }
