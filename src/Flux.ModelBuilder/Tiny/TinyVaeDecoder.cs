@@ -27,14 +27,20 @@ internal static class TinyVaeDecoder
             channels /= 2;
         }
 
-        var rgb = g.Op("Tanh", [Conv3x3(g, g.Silu(x), "decoder.conv_out", channels, 3)]); // (B, 3, 8h, 8w)
+        var rgb = g.Op("Tanh", [Conv3x3(g, g.Silu(x), "decoder.conv_out", channels, 3, gainSquared: 1.0 / 9)]); // (B, 3, 8h, 8w)
         g.Output(rgb, "sample", DataType.Float, "B", 3, "H", "W");
         return OnnxFileWriter.ToModel(g, "Tiny convolutional VAE decoder with random weights (not a trained model).");
     }
 
-    private static string Conv3x3(GraphBuilder g, string x, string prefix, long inChannels, long outChannels)
+    /// <summary>
+    /// 3x3 convolution, weights Uniform(-b, b) with b = sqrt(gainSquared * 3 / fan_in). Inner layers use
+    /// Kaiming's gain for SiLU-like activations (2), which keeps the activations' variance through the
+    /// stack, so the image shows the latent's structure instead of fading to the biases' flat colour;
+    /// the output layer uses gain 1/3 so that tanh stays mostly unsaturated.
+    /// </summary>
+    private static string Conv3x3(GraphBuilder g, string x, string prefix, long inChannels, long outChannels, double gainSquared = 2)
     {
-        var bound = 1.0 / Math.Sqrt(inChannels * 9);
+        var bound = Math.Sqrt(gainSquared * 3.0 / (inChannels * 9));
         var weight = g.Parameter(prefix + ".weight", g.Weights.Uniform(prefix + ".weight", outChannels * inChannels * 9, bound), outChannels, inChannels, 3, 3);
         var bias = g.Parameter(prefix + ".bias", g.Weights.Uniform(prefix + ".bias", outChannels, bound), outChannels);
         return g.Op("Conv", [x, weight, bias], Attr.Ints("pads", 1, 1, 1, 1), Attr.Ints("kernel_shape", 3, 3));
