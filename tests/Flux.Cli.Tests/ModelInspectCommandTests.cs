@@ -1,0 +1,42 @@
+using System.Text.Json;
+
+namespace Flux.Cli.Tests;
+
+/// <summary>`flux model inspect` and `flux bench` on the built-in packages.</summary>
+public class ModelInspectCommandTests
+{
+    [Fact]
+    public void Inspect_PrintsLayoutVariantAndEveryTensor()
+    {
+        var (exitCode, output, error) = CliRunner.Run("model", "inspect", "tiny-dev");
+        Assert.Equal(0, exitCode);
+        Assert.Empty(error);
+        foreach (string expected in new[] { "Diffusers", "Dev (from flux.json)", "dynamic", "input_ids", "pooler_output", "last_hidden_state",
+            "hidden_states", "(B, L, 64)", "guidance", "img_ids", "latent_sample", "(B, 16, h, w)", "sample", "Float", "Int64" })
+        {
+            Assert.Contains(expected, output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Inspect_OfABrokenPackage_ReportsOneLine_ExitCode1()
+    {
+        string empty = Directory.CreateTempSubdirectory("flux-inspect-").FullName;
+        var (exitCode, _, error) = CliRunner.Run("model", "inspect", empty);
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith($"error: directory {empty} is not a FLUX model package", error, StringComparison.Ordinal);
+        Directory.Delete(empty);
+    }
+
+    [Fact]
+    public void BenchJson_ReportsOverheadAndAllocationsPerStep()
+    {
+        var (exitCode, output, _) = CliRunner.Run("bench", "--model", "tiny", "--provider", "cpu", "--width", "64", "--height", "64", "--steps", "3", "--runs", "1", "--json");
+        Assert.Equal(0, exitCode);
+        using var report = JsonDocument.Parse(output);
+        var run = report.RootElement.GetProperty("runs")[0];
+        Assert.Equal(1 + 1 + 3 + 1, run.GetProperty("SessionRuns").GetInt64());   // CLIP, T5, one transformer run per Euler step, VAE
+        Assert.True(run.GetProperty("OverheadRatio").GetDouble() >= 1.0);
+        Assert.True(report.RootElement.GetProperty("maxAllocatedBytesPerStep").GetInt64() < 16 * 1024);
+    }
+}
