@@ -48,5 +48,14 @@ public sealed class OnnxModel : IDisposable
         _options.Dispose();
     }
 
-    public sealed record Input(float[]? Floats, long[]? Int64s, long[] Shape);
+    public sealed record Input(float[]? Floats, long[]? Int64s, long[] Shape)
+    {
+        /// <summary>The first item of a batched float input, with batch size 1.</summary>
+        public Input FirstItem()
+        {
+            var shape = (long[])Shape.Clone();
+            shape[0] = 1;
+            return new Input(Floats![..(Floats.Length / (int)Shape[0])], null, shape);
+        }
+    }
 }

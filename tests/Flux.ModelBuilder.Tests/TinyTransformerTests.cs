@@ -57,7 +57,7 @@ public sealed class TinyTransformerTests(PackagesFixture packages)
         var inputs = BaseInputs(size, 256, dev: false);
         var both = model.Run("latent", inputs);
 
-        var single = inputs.ToDictionary(p => p.Key, p => p.Key is "img_ids" or "txt_ids" ? p.Value : FirstItem(p.Value));
+        var single = inputs.ToDictionary(p => p.Key, p => p.Key is "img_ids" or "txt_ids" ? p.Value : p.Value.FirstItem());
         var first = model.Run("latent", single);
         for (var i = 0; i < first.Length; i++)
         {
@@ -122,14 +122,6 @@ public sealed class TinyTransformerTests(PackagesFixture packages)
         }
 
         return input with { Floats = values };
-    }
-
-    private static Input FirstItem(Input input)
-    {
-        var perItem = input.Floats!.Length / Batch;
-        var shape = (long[])input.Shape.Clone();
-        shape[0] = 1;
-        return new Input(input.Floats[..perItem], null, shape);
     }
 
     private static float[] Normals(Random random, int count)
