@@ -73,7 +73,9 @@ public sealed partial class FluxPipeline
             Height = Package.FixedHeight ?? FluxConstants.SizeMultiple * 4,
             Steps = 1,
         };
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         _ = Generate(settings, null, cancellationToken);
+        Log.WarmedUp(_logger, Package.Directory, (long)System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
     }
 
     private byte[][] DecodeRgb(ReadOnlySpan<float> packed, ImageSize size, int batch, CancellationToken cancellationToken)

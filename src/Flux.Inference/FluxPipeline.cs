@@ -34,11 +34,20 @@ public sealed partial class FluxPipeline : IDisposable
         _tokenizer = tokenizer ?? PackageTokenizer.Load(package);
     }
 
-    /// <summary>Opens and validates the package at <paramref name="directory"/>, then builds a pipeline over it.</summary>
+    /// <summary>
+    /// Opens and validates the package at <paramref name="directory"/>, then builds a pipeline over it
+    /// (warmed up when <see cref="InferenceOptions.WarmUp"/> is set).
+    /// </summary>
     public static FluxPipeline Open(string directory, InferenceOptions? options = null, ILogger? logger = null, SessionCache? cache = null)
     {
         options ??= new InferenceOptions();
-        return new FluxPipeline(ModelPackage.Open(directory, options, cache, logger), options, logger, cache);
+        var pipeline = new FluxPipeline(ModelPackage.Open(directory, options, cache, logger), options, logger, cache);
+        if (options.WarmUp)
+        {
+            pipeline.WarmUp();
+        }
+
+        return pipeline;
     }
 
     public ModelPackage Package { get; }

@@ -20,6 +20,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 4005, Level = LogLevel.Debug, Message = "Denoised steps {StartStep}..{EndStep} of {TotalSteps}")]
     public static partial void Denoised(ILogger logger, int startStep, int endStep, int totalSteps);
 
-    [LoggerMessage(EventId = 4006, Level = LogLevel.Debug, Message = "Warmed up {ModelFile} in {ElapsedMs} ms")]
-    public static partial void WarmedUp(ILogger logger, string modelFile, long elapsedMs);
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Debug, Message = "Warmed up the sessions of {Directory} in {ElapsedMs} ms")]
+    public static partial void WarmedUp(ILogger logger, string directory, long elapsedMs);
 }

@@ -30,6 +30,25 @@ public class SessionTests(BuiltPackages packages)
     }
 
     [Fact]
+    public void OptimumOutputNames_AreAcceptedByAlias_AndGiveTheSameImage()
+    {
+        string folder = Directory.CreateTempSubdirectory("flux-optimum-").FullName;
+        try
+        {
+            Flux.ModelBuilder.Packages.TinyPackage.Write(folder, new Flux.ModelBuilder.Tiny.TinyFluxOptions { OptimumOutputNames = true });
+            File.WriteAllText(Path.Combine(folder, "flux.json"), "{}");   // nothing from flux.json: the alias alone must be found
+            using var optimum = FluxPipeline.Open(folder, new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu, WarmUp = true }, cache: new SessionCache());
+            Assert.Equal("out_hidden_states", optimum.Package.Io.Transformer[Flux.Inference.Packages.IoContract.Velocity].Name);
+            var settings = GenerationSettings.Defaults(packages.Tiny.Package, "a red circle") with { Width = 256, Height = 256, Steps = 2 };
+            Assert.Equal(packages.Tiny.Generate(settings).Rgb, optimum.Generate(settings).Rgb);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Options_AreValidatedAtStartUp()
     {
         var ex = Assert.ThrowsAny<System.ComponentModel.DataAnnotations.ValidationException>(
