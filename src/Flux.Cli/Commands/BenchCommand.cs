@@ -93,7 +93,8 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Ar
     /// <summary>One measured generation.</summary>
     /// <param name="PngEncodeMs">Encoding the same pixels to PNG again, timed alone (part of end-to-end).</param>
     /// <param name="OverheadRatioWithoutPng">(end-to-end - PNG encoding) / session runs: the glue around ONNX Runtime.</param>
-    public sealed record BenchRun(double EndToEndMs, double SessionRunMs, long SessionRuns, double OverheadRatio, double PngEncodeMs, double OverheadRatioWithoutPng, long AllocatedBytesPerStep);
+    /// <param name="StepOverheadRatio">Wall time of sampler steps 2..N / transformer run time inside them: the per-step glue.</param>
+    public sealed record BenchRun(double EndToEndMs, double SessionRunMs, long SessionRuns, double OverheadRatio, double PngEncodeMs, double OverheadRatioWithoutPng, double StepOverheadRatio, long AllocatedBytesPerStep);
 
     public override int Execute(CommandContext context, Arguments arguments, CancellationToken cancellationToken)
     {
@@ -119,6 +120,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Ar
             bestOverheadRatio = best.OverheadRatio,
             medianOverheadRatio = runs.Select(r => r.OverheadRatio).Order().ElementAt(runs.Count / 2),
             medianOverheadRatioWithoutPng = runs.Select(r => r.OverheadRatioWithoutPng).Order().ElementAt(runs.Count / 2),
+            medianStepOverheadRatio = runs.Select(r => r.StepOverheadRatio).Order().ElementAt(runs.Count / 2),
             maxAllocatedBytesPerStep = runs.Max(r => r.AllocatedBytesPerStep),
         };
         if (arguments.Json)
@@ -127,11 +129,11 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Ar
             return 0;
         }
 
-        var table = new Table().AddColumn("run").AddColumn("end-to-end ms").AddColumn("session runs ms").AddColumn("runs").AddColumn("overhead ratio").AddColumn("PNG ms").AddColumn("ratio w/o PNG").AddColumn("bytes/step");
+        var table = new Table().AddColumn("run").AddColumn("end-to-end ms").AddColumn("session runs ms").AddColumn("runs").AddColumn("overhead ratio").AddColumn("PNG ms").AddColumn("ratio w/o PNG").AddColumn("step ratio").AddColumn("bytes/step");
         for (int i = 0; i < runs.Count; i++)
         {
             var r = runs[i];
-            table.AddRow(Text(i + 1), Text(r.EndToEndMs), Text(r.SessionRunMs), Text(r.SessionRuns), Text(r.OverheadRatio), Text(r.PngEncodeMs), Text(r.OverheadRatioWithoutPng), Text(r.AllocatedBytesPerStep));
+            table.AddRow(Text(i + 1), Text(r.EndToEndMs), Text(r.SessionRunMs), Text(r.SessionRuns), Text(r.OverheadRatio), Text(r.PngEncodeMs), Text(r.OverheadRatioWithoutPng), Text(r.StepOverheadRatio), Text(r.AllocatedBytesPerStep));
         }
 
         console.Write(table);
@@ -151,18 +153,31 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Ar
         _ = PngEncoding.Encode(image.Rgb, settings.Width, settings.Height, settings.PngText(pipeline.Package.Name));
         double png = Stopwatch.GetElapsedTime(pngStart).TotalMilliseconds;
         return new BenchRun(Math.Round(endToEnd, 2), Math.Round(inRuns, 2), runs, Math.Round(endToEnd / inRuns, 4),
-            Math.Round(png, 2), Math.Round((endToEnd - png) / inRuns, 4), allocation.BytesPerStep);
+            Math.Round(png, 2), Math.Round((endToEnd - png) / inRuns, 4), Math.Round(allocation.StepOverheadRatio, 4), allocation.BytesPerStep);
     }
 
     private static string Text(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 
-    /// <summary>Records the thread's allocated bytes after each step; steps 2..N are averaged (step 1 includes first-use setup).</summary>
+    /// <summary>
+    /// Records, after each step, the thread's allocated bytes, the clock and the session run time so far;
+    /// steps 2..N are compared (step 1 includes first-use setup). Allocation-free itself.
+    /// </summary>
     private sealed class AllocationProbe(int steps) : IProgress<DenoiseProgress>
     {
-        private readonly long[] _allocatedAfterStep = new long[steps + 1];
+        private readonly long[] _allocated = new long[steps + 1];
+        private readonly long[] _clock = new long[steps + 1];
+        private readonly TimeSpan[] _inRuns = new TimeSpan[steps + 1];
 
-        public long BytesPerStep => (_allocatedAfterStep[steps] - _allocatedAfterStep[1]) / (steps - 1);
+        public long BytesPerStep => (_allocated[steps] - _allocated[1]) / (steps - 1);
 
-        public void Report(DenoiseProgress value) => _allocatedAfterStep[value.Step] = GC.GetAllocatedBytesForCurrentThread();
+        public double StepOverheadRatio =>
+            Stopwatch.GetElapsedTime(_clock[1], _clock[steps]).TotalMilliseconds / (_inRuns[steps] - _inRuns[1]).TotalMilliseconds;
+
+        public void Report(DenoiseProgress value)
+        {
+            _allocated[value.Step] = GC.GetAllocatedBytesForCurrentThread();
+            _clock[value.Step] = Stopwatch.GetTimestamp();
+            _inRuns[value.Step] = RunStatistics.Global.Elapsed;
+        }
     }
 }

@@ -35,7 +35,7 @@ public static class PngEncoding
             png.TextData.Add(new PngTextData(key, value, string.Empty, string.Empty));
         }
 
-        using var stream = new MemoryStream();
+        using var stream = new MemoryStream(rgb.Length / 2);
         image.SaveAsPng(stream, Encoder);
         return stream.ToArray();
     }

@@ -38,6 +38,25 @@ internal static class OneShotRun
         return (values, info.Shape);
     }
 
+    /// <summary>Runs once with the output bound to a preallocated buffer of the shape the pipeline needs.</summary>
+    public static void RunInto(
+        ModelSession session,
+        IReadOnlyList<(TensorBinding Binding, TensorBuffer Buffer)> inputs,
+        TensorBinding output,
+        TensorBuffer outputBuffer,
+        CancellationToken cancellationToken)
+    {
+        using var binding = session.CreateBinding();
+        foreach (var (input, buffer) in inputs)
+        {
+            binding.BindInput(input.Name, buffer.Value);
+        }
+
+        binding.BindOutput(output.Name, outputBuffer.Value);
+        using var scope = session.BeginRuns(cancellationToken);
+        scope.Run(binding, string.Join(", ", inputs.Select(i => i.Binding.Name).Append(output.Name)));
+    }
+
     /// <summary>Throws when an output's shape differs from what the pipeline needs.</summary>
     public static void ExpectShape(string modelFile, TensorBinding output, long[] actual, params long[] expected)
     {

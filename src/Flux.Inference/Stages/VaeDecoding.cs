@@ -22,17 +22,27 @@ internal static class VaeDecoding
         using var buffer = TensorBuffer.Allocate(input.ElementType, batch, FluxConstants.LatentChannels, size.LatentHeight, size.LatentWidth);
         buffer.Write(latent);
         var output = io[IoContract.Image];
-        var (pixels, shape) = OneShotRun.Run(vae, [(input, buffer)], output, cancellationToken);   // (B, 3, H, W) in [-1, 1]
-        OneShotRun.ExpectShape(vae.ModelFile, output, shape, batch, RgbChannels, size.Height, size.Width);
+        using var pixels = TensorBuffer.Allocate(output.ElementType, batch, RgbChannels, size.Height, size.Width);   // (B, 3, H, W) in [-1, 1]
+        OneShotRun.RunInto(vae, [(input, buffer)], output, pixels, cancellationToken);
+        ReadOnlySpan<float> planes = pixels.ElementType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float
+            ? pixels.Value.GetTensorDataAsSpan<float>()
+            : Converted(pixels);
         int planeLength = size.Height * size.Width;
         var images = new byte[batch][];
         for (int b = 0; b < batch; b++)
         {
             images[b] = new byte[planeLength * RgbChannels];
-            ToRgb(pixels.AsSpan(b * planeLength * RgbChannels, planeLength * RgbChannels), planeLength, images[b]);
+            ToRgb(planes.Slice(b * planeLength * RgbChannels, planeLength * RgbChannels), planeLength, images[b]);
         }
 
         return images;
+    }
+
+    private static float[] Converted(TensorBuffer buffer)
+    {
+        float[] values = new float[buffer.ElementCount];
+        buffer.Read(values);
+        return values;
     }
 
     /// <summary>(3, H, W) in [-1, 1] -> (H, W, 3) bytes: clamp((x + 1) * 127.5, 0, 255), truncated as BFL's reference does.</summary>
