@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
-namespace Flux.Functions;
+namespace Flux.Functions.Http;
 
 public static class HealthFunction
 {

@@ -1,0 +1,76 @@
+using Flux.Functions.Orchestrations;
+using Flux.Functions.Rendering;
+using Flux.Functions.Storage;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace Flux.Functions.Activities;
+
+/// <summary>
+/// The activities of <see cref="RenderImage"/>. Each is idempotent: run again with the same input it
+/// reads the same blobs and writes the same ones.
+/// </summary>
+public sealed class RenderActivities(
+    IImageRenderer renderer,
+    ConditioningStore conditioning,
+    CheckpointStore checkpoints,
+    ImageStore images,
+    ILogger<RenderActivities> logger)
+{
+    /// <summary>Encodes the prompt unless the conditioning of this model and prompt is already stored.</summary>
+    [Function(RenderImage.EncodePrompt)]
+    public async Task<ConditioningRef> EncodePromptAsync([ActivityTrigger] EncodePromptInput input, CancellationToken cancellationToken)
+    {
+        var (blobName, encoded) = await conditioning.GetOrAddAsync(
+            renderer.ModelId, input.Prompt, ct => renderer.EncodePromptAsync(input.Prompt, ct), cancellationToken).ConfigureAwait(false);
+        Log.ConditioningReady(logger, blobName, encoded);
+        return new ConditioningRef(blobName, renderer.ModelId, encoded);
+    }
+
+    /// <summary>
+    /// Resumes from the latest checkpoint (or the seed's noise), runs up to a chunk of steps within the
+    /// time budget, checkpointing every K steps on the way and once at the end.
+    /// </summary>
+    [Function(RenderImage.Denoise)]
+    public async Task<DenoiseProgress> DenoiseAsync([ActivityTrigger] DenoiseInput input, CancellationToken cancellationToken)
+    {
+        int index = input.Spec.ImageIndex;
+        byte[] text = await conditioning.ReadAsync(input.ConditioningBlob, cancellationToken).ConfigureAwait(false);
+        byte[]? resumeFrom = await checkpoints.ReadAsync(input.JobId, index, cancellationToken).ConfigureAwait(false);
+        var chunk = await renderer.DenoiseAsync(
+            input.Spec,
+            text,
+            resumeFrom,
+            input.MaxSteps,
+            input.TimeBudget,
+            (state, step, ct) =>
+            {
+                Log.CheckpointSaved(logger, input.JobId, index, step);
+                return checkpoints.WriteAsync(input.JobId, index, state, ct);
+            },
+            cancellationToken).ConfigureAwait(false);
+        await checkpoints.WriteAsync(input.JobId, index, chunk.Checkpoint, cancellationToken).ConfigureAwait(false);
+        return new DenoiseProgress(chunk.Step, chunk.TotalSteps);
+    }
+
+    /// <summary>Decodes the final checkpoint, stores the PNG with its metadata, then deletes the checkpoint.</summary>
+    [Function(RenderImage.DecodeAndSave)]
+    public async Task<SavedImage> DecodeAndSaveAsync([ActivityTrigger] DecodeAndSaveInput input, CancellationToken cancellationToken)
+    {
+        int index = input.Spec.ImageIndex;
+        byte[]? final = await checkpoints.ReadAsync(input.JobId, index, cancellationToken).ConfigureAwait(false);
+        if (final is null)
+        {
+            // A rerun after the checkpoint was deleted: the image is already stored.
+            var stored = await images.FindImageAsync(input.JobId, index, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidRenderInputException($"image {index} of job {input.JobId} has neither a final checkpoint nor a stored PNG");
+            return new SavedImage(stored.BlobName, stored.Sha256);
+        }
+
+        byte[] png = await renderer.DecodeToPngAsync(input.Spec, final, cancellationToken).ConfigureAwait(false);
+        var saved = await images.SaveImageAsync(input.JobId, input.Spec, renderer.ModelId, png, cancellationToken).ConfigureAwait(false);
+        await checkpoints.DeleteAsync(input.JobId, index, cancellationToken).ConfigureAwait(false);
+        Log.ImageSaved(logger, input.JobId, index, saved.BlobName, saved.Length);
+        return new SavedImage(saved.BlobName, saved.Sha256);
+    }
+}

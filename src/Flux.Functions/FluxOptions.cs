@@ -1,0 +1,112 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Flux.Functions;
+
+/// <summary>
+/// Settings of the generation service, bound from the "Flux" configuration section
+/// (app settings <c>Flux__MaxParallelImages</c>, ...) and validated when the host starts.
+/// </summary>
+public sealed class FluxOptions
+{
+    public const string SectionName = "Flux";
+
+    /// <summary>The storage connection every trigger of this app binds to.</summary>
+    public const string TriggerConnection = "AzureWebJobsStorage";
+
+    /// <summary>Queue of bulk jobs (queue trigger); failures after retries go to "flux-jobs-poison".</summary>
+    public const string JobsQueue = "flux-jobs";
+
+    /// <summary>Container watched by the blob trigger for prompt files.</summary>
+    public const string PromptsContainer = "flux-prompts";
+
+    // ---- Model and device ----
+
+    /// <summary>Model package folder; empty means the built-in "reference" package (built on first start).</summary>
+    public string ModelPath { get; set; } = "";
+
+    [RegularExpression("^(cpu|cuda)$", ErrorMessage = "Flux:Device must be \"cpu\" or \"cuda\".")]
+    public string Device { get; set; } = "cpu";
+
+    [Range(0, 64)]
+    public int DeviceId { get; set; }
+
+    // ---- Orchestration policy ----
+
+    /// <summary>How many images of one job render at the same time (the fan-out window).</summary>
+    [Range(1, 256)]
+    public int MaxParallelImages { get; set; } = 4;
+
+    /// <summary>A Denoise activity writes a checkpoint every this many steps inside its chunk.</summary>
+    [Range(1, 1000)]
+    public int CheckpointEverySteps { get; set; } = 2;
+
+    /// <summary>Steps one Denoise activity runs before it returns to the orchestrator.</summary>
+    [Range(1, 1000)]
+    public int DenoiseChunkSteps { get; set; } = 8;
+
+    /// <summary>A Denoise activity stops after the step that crosses this wall-clock budget.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan DenoiseTimeBudget { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Attempts of an activity before its image fails (invalid input is never retried).</summary>
+    [Range(1, 20)]
+    public int ActivityMaxAttempts { get; set; } = 4;
+
+    /// <summary>Wait before the first retry of a failed activity; it doubles on each later one.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan ActivityFirstRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    // ---- Request limits ----
+
+    [Range(1, 10_000)]
+    public int MaxPromptLength { get; set; } = 2000;
+
+    [Range(16, 8192)]
+    public int MaxWidth { get; set; } = 2048;
+
+    [Range(16, 8192)]
+    public int MaxHeight { get; set; } = 2048;
+
+    [Range(1, 1000)]
+    public int MaxSteps { get; set; } = 100;
+
+    [Range(1, 100_000)]
+    public int MaxImagesPerJob { get; set; } = 1000;
+
+    // ---- Storage ----
+
+    /// <summary>
+    /// Name of the storage connection setting: a connection string under that name, or
+    /// "{name}__blobServiceUri" / "{name}__queueServiceUri" for a managed identity.
+    /// </summary>
+    [Required]
+    public string StorageConnection { get; set; } = TriggerConnection;
+
+    /// <summary>Blob endpoint reached with DefaultAzureCredential; overrides <see cref="StorageConnection"/>.</summary>
+    public Uri? BlobServiceUri { get; set; }
+
+    /// <summary>Queue endpoint reached with DefaultAzureCredential; overrides <see cref="StorageConnection"/>.</summary>
+    public Uri? QueueServiceUri { get; set; }
+
+    [Required, RegularExpression(ContainerNamePattern)]
+    public string ImagesContainer { get; set; } = "flux-images";
+
+    [Required, RegularExpression(ContainerNamePattern)]
+    public string CheckpointsContainer { get; set; } = "flux-checkpoints";
+
+    [Required, RegularExpression(ContainerNamePattern)]
+    public string ConditioningContainer { get; set; } = "flux-conditioning";
+
+    /// <summary>Where invalid queue messages and prompt files are recorded with their reason.</summary>
+    [Required, RegularExpression(ContainerNamePattern)]
+    public string RejectionsContainer { get; set; } = "flux-rejections";
+
+    [Required, RegularExpression(ContainerNamePattern)]
+    public string EventsQueue { get; set; } = "flux-events";
+
+    /// <summary>Event Grid topic for completion CloudEvents; none configured means queue only.</summary>
+    public Uri? EventGridTopicEndpoint { get; set; }
+
+    /// <summary>Azure container and queue names: 3-63 lower-case letters, digits and single dashes.</summary>
+    private const string ContainerNamePattern = "^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$";
+}

@@ -1,0 +1,43 @@
+using Azure.Identity;
+using Azure.Messaging.EventGrid;
+using Flux.Functions.Activities;
+using Flux.Functions.Events;
+using Flux.Functions.Jobs;
+using Flux.Functions.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Flux.Functions;
+
+public static class FluxServiceCollectionExtensions
+{
+    /// <summary>
+    /// Options (bound from "Flux", validated at start-up), storage clients and stores, the event
+    /// publisher, the job starter and the activity classes. The renderer is registered separately.
+    /// </summary>
+    public static IServiceCollection AddFluxService(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<FluxOptions>()
+            .Bind(configuration.GetSection(FluxOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FluxOptions>, FluxOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => StorageClients.Create(sp.GetRequiredService<IOptions<FluxOptions>>().Value, configuration));
+        services.TryAddSingleton(sp => new EventGridTopic(
+            sp.GetRequiredService<IOptions<FluxOptions>>().Value.EventGridTopicEndpoint is { } endpoint
+                ? new EventGridPublisherClient(endpoint, new DefaultAzureCredential())
+                : null));
+        services.TryAddSingleton<CheckpointStore>();
+        services.TryAddSingleton<ConditioningStore>();
+        services.TryAddSingleton<ImageStore>();
+        services.TryAddSingleton<RejectionStore>();
+        services.TryAddSingleton<CloudEventPublisher>();
+        services.TryAddSingleton<JobStarter>();
+        services.TryAddSingleton<RenderActivities>();
+        services.TryAddSingleton<JobActivities>();
+        return services;
+    }
+}

@@ -1,0 +1,59 @@
+using Flux.Functions.Jobs;
+using Flux.Functions.Orchestrations;
+using Microsoft.DurableTask.Client;
+
+namespace Flux.Functions.Http;
+
+/// <summary>
+/// What GET /api/generations/{id} returns: the job's runtime status and counts, the step each
+/// rendering image has reached (read from its RenderImage instance), and links to finished images.
+/// </summary>
+public sealed record GenerationStatus(
+    string Id,
+    string Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset LastUpdatedAt,
+    int Total,
+    int Completed,
+    int Failed,
+    IReadOnlyDictionary<int, ImageStepView> CurrentSteps,
+    IReadOnlyList<ImageLink> Images,
+    IReadOnlyList<ImageFailure> Failures,
+    string? Manifest,
+    string? Error)
+{
+    public static async Task<GenerationStatus> ReadAsync(
+        DurableTaskClient client, OrchestrationMetadata job, GenerationLinks links, CancellationToken cancellationToken)
+    {
+        var progress = job.ReadCustomStatusAs<JobProgress>();
+        int total = progress?.Total ?? job.ReadInputAs<GenerateJobInput>()?.Job.Items.Count ?? 0;
+        var steps = new Dictionary<int, ImageStepView>();
+        foreach (int index in progress?.Running ?? [])
+        {
+            var image = await client.GetInstanceAsync(JobIds.ImageInstance(job.InstanceId, index), getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+            if (image?.ReadCustomStatusAs<ImageProgress>() is { } p)
+            {
+                steps[index] = new ImageStepView(p.Stage.ToString().ToLowerInvariant(), p.Step, p.TotalSteps);
+            }
+        }
+
+        var result = job.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? job.ReadOutputAs<JobResult>() : null;
+        return new GenerationStatus(
+            job.InstanceId,
+            job.RuntimeStatus.ToString(),
+            job.CreatedAt,
+            job.LastUpdatedAt,
+            total,
+            result?.Images.Count ?? progress?.Completed ?? 0,
+            result?.Failures.Count ?? progress?.Failed ?? 0,
+            steps,
+            [.. (result?.Images ?? []).Select(i => new ImageLink(i, links.ImageUri(i)))],
+            result?.Failures ?? [],
+            result?.Manifest,
+            job.FailureDetails?.ErrorMessage);
+    }
+}
+
+public sealed record ImageStepView(string Stage, int Step, int TotalSteps);
+
+public sealed record ImageLink(int Index, Uri Url);

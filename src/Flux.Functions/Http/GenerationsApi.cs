@@ -1,0 +1,122 @@
+using Flux.Functions.Jobs;
+using Flux.Functions.Orchestrations;
+using Flux.Functions.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+
+namespace Flux.Functions.Http;
+
+/// <summary>
+/// POST/GET/DELETE /api/generations: start a job (202 with status links), poll its progress, fetch
+/// an image, cancel. Function-level keys guard every route.
+/// </summary>
+public sealed class GenerationsApi(JobStarter starter, ImageStore images, TimeProvider clock)
+{
+    public const string Start = "StartGeneration";
+    public const string Status = "GetGeneration";
+    public const string Image = "GetGenerationImage";
+    public const string Cancel = "CancelGeneration";
+
+    [Function(Start)]
+    public async Task<IActionResult> StartAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "generations")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        using var reader = new StreamReader(request.Body);
+        var (body, parseError) = JobStarter.Parse(await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false));
+        if (parseError is not null)
+        {
+            return Problems.Invalid(new Dictionary<string, string[]> { ["$"] = [parseError] }, request);
+        }
+
+        var validation = starter.Validate(body, NewJobId());
+        if (validation.Job is not { } job)
+        {
+            return Problems.Invalid(validation.Errors, request);
+        }
+
+        bool started = await starter.StartAsync(client, job, JobSource.Http, cancellationToken).ConfigureAwait(false);
+        var links = GenerationLinks.For(request, job.JobId);
+        return new AcceptedResult(links.Status, new GenerationAccepted(job.JobId, started, job.Items.Count, links));
+    }
+
+    [Function(Status)]
+    public async Task<IActionResult> GetAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "generations/{id}")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var job = await FindJobAsync(client, id, cancellationToken).ConfigureAwait(false);
+        if (job is null)
+        {
+            return Problems.NotFound($"generation \"{id}\" does not exist", request);
+        }
+
+        var view = await GenerationStatus.ReadAsync(client, job, GenerationLinks.For(request, id), cancellationToken).ConfigureAwait(false);
+        return new OkObjectResult(view);
+    }
+
+    [Function(Image)]
+    public async Task<IActionResult> GetImageAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "generations/{id}/images/{n:int}")] HttpRequest request,
+        string id,
+        int n,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (await FindJobAsync(client, id, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return Problems.NotFound($"generation \"{id}\" does not exist", request);
+        }
+
+        var png = n < 0 ? null : await images.OpenImageAsync(id, n, cancellationToken).ConfigureAwait(false);
+        return png is null
+            ? Problems.NotFound($"image {n} of generation \"{id}\" is not available (not rendered yet, failed, or out of range)", request)
+            : new FileStreamResult(png, ImageStore.PngContentType);
+    }
+
+    [Function(Cancel)]
+    public async Task<IActionResult> CancelAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "generations/{id}")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var job = await FindJobAsync(client, id, cancellationToken).ConfigureAwait(false);
+        if (job is null)
+        {
+            return Problems.NotFound($"generation \"{id}\" does not exist", request);
+        }
+
+        if (job.IsCompleted)
+        {
+            return Problems.Conflict($"generation \"{id}\" has already finished ({job.RuntimeStatus}) and cannot be cancelled", request);
+        }
+
+        await client.TerminateInstanceAsync(id, new TerminateInstanceOptions("cancelled by request", Recursive: true), cancellationToken).ConfigureAwait(false);
+        var links = GenerationLinks.For(request, id);
+        return new AcceptedResult(links.Status, new GenerationCancelled(id, links));
+    }
+
+    /// <summary>The GenerateJob instance with this id; image sub-orchestrations are not generations.</summary>
+    private static async Task<OrchestrationMetadata?> FindJobAsync(DurableTaskClient client, string id, CancellationToken cancellationToken)
+    {
+        var instance = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        return instance is not null && instance.Name == GenerateJob.Name ? instance : null;
+    }
+
+    /// <summary>A fresh id for a POST that names none: time-ordered, so listings sort by age.</summary>
+    private string NewJobId() => $"gen-{Guid.CreateVersion7(clock.GetUtcNow()):N}";
+}
+
+public sealed record GenerationAccepted(string Id, bool Started, int Total, GenerationLinks Links);
+
+public sealed record GenerationCancelled(string Id, GenerationLinks Links);

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Flux.Functions.Http;
+
+/// <summary>RFC 7807 problem details (application/problem+json) for every error the API returns.</summary>
+internal static class Problems
+{
+    public const string ContentType = "application/problem+json";
+
+    /// <summary>400 with one entry per bad field, keyed by its JSON path ("items[2].width").</summary>
+    public static ObjectResult Invalid(IReadOnlyDictionary<string, string[]> errors, HttpRequest request)
+        => Result(new ValidationProblemDetails(errors.ToDictionary(e => e.Key, e => e.Value))
+        {
+            Type = "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.1",
+            Title = "The generation request has invalid fields.",
+            Status = StatusCodes.Status400BadRequest,
+            Detail = string.Join("; ", errors.Keys),
+            Instance = request.Path,
+        });
+
+    public static ObjectResult NotFound(string detail, HttpRequest request)
+        => Result(new ProblemDetails
+        {
+            Type = "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.5",
+            Title = "Not found.",
+            Status = StatusCodes.Status404NotFound,
+            Detail = detail,
+            Instance = request.Path,
+        });
+
+    public static ObjectResult Conflict(string detail, HttpRequest request)
+        => Result(new ProblemDetails
+        {
+            Type = "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.10",
+            Title = "The generation is not in a state that allows this.",
+            Status = StatusCodes.Status409Conflict,
+            Detail = detail,
+            Instance = request.Path,
+        });
+
+    private static ObjectResult Result(ProblemDetails problem)
+    {
+        var result = new ObjectResult(problem) { StatusCode = problem.Status };
+        result.ContentTypes.Add(ContentType);
+        return result;
+    }
+}

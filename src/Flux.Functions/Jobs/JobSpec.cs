@@ -1,0 +1,14 @@
+using Flux.Functions.Rendering;
+
+namespace Flux.Functions.Jobs;
+
+/// <summary>A validated job: every image fully specified (size, steps, seed), so replays and retries draw the same pictures.</summary>
+public sealed record JobSpec(string JobId, IReadOnlyList<RenderSpec> Items, NotifySpec Notify);
+
+/// <summary>Where a job came from; part of its record in rejections and events.</summary>
+public enum JobSource
+{
+    Http,
+    Queue,
+    Blob,
+}

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Flux.Functions.Orchestrations;
+using Flux.Functions.Rendering;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Flux.Functions.Jobs;
+
+/// <summary>
+/// Validates requests against the options and the model, and starts GenerateJob at most once per
+/// job id: a second start of an existing id (a redelivered message, a retried POST) is a no-op.
+/// </summary>
+public sealed class JobStarter(IOptions<FluxOptions> options, IImageRenderer renderer, ILogger<JobStarter> logger)
+{
+    /// <summary>How requests are read: camelCase, case-insensitive (the web defaults).</summary>
+    public static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web);
+
+    public JobValidation Validate(JobRequest? request, string defaultJobId)
+        => new JobValidator(options.Value, renderer.Defaults).Validate(request, defaultJobId);
+
+    /// <summary>Parses JSON text into a request, or returns the parse error with its JSON path.</summary>
+    public static (JobRequest? Request, string? Error) Parse(string json)
+    {
+        try
+        {
+            return (JsonSerializer.Deserialize<JobRequest>(json, RequestJson), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, $"{e.Path ?? "$"}: not a valid job ({e.Message})");
+        }
+    }
+
+    /// <summary>Starts the job unless an instance with its id exists; returns whether this call started it.</summary>
+    public async Task<bool> StartAsync(DurableTaskClient client, JobSpec job, JobSource source, CancellationToken cancellationToken)
+    {
+        if (await client.GetInstanceAsync(job.JobId, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            Log.JobAlreadyStarted(logger, job.JobId, source);
+            return false;
+        }
+
+        var input = new GenerateJobInput(job, RenderPolicy.From(options.Value));
+        try
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(
+                GenerateJob.Name, input, new StartOrchestrationOptions(job.JobId), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A concurrent delivery of the same message may have started it between the check and here.
+            if (await client.GetInstanceAsync(job.JobId, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                Log.JobAlreadyStarted(logger, job.JobId, source);
+                return false;
+            }
+
+            throw;
+        }
+
+        Log.JobScheduled(logger, job.JobId, source, job.Items.Count);
+        return true;
+    }
+}

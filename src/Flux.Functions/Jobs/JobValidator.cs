@@ -1,0 +1,157 @@
+using System.Text.RegularExpressions;
+using Flux.Functions.Rendering;
+
+namespace Flux.Functions.Jobs;
+
+/// <summary>
+/// Checks a <see cref="JobRequest"/> against the service limits and the model, and fills in every
+/// default. Each problem is reported under the field's JSON path ("items[2].width") with the value
+/// and the allowed range, so an RFC 7807 response can name every bad field at once.
+/// </summary>
+public sealed partial class JobValidator(FluxOptions limits, ModelDefaults model)
+{
+    public const int SizeMultiple = 16;
+    public const float MaxGuidance = 100f;
+    public static readonly IReadOnlyList<string> Samplers = ["euler", "heun", "rk4"];
+
+    /// <summary>Validates and normalizes; <paramref name="jobId"/> is used when the request names none.</summary>
+    public JobValidation Validate(JobRequest? request, string jobId)
+    {
+        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        if (request is null)
+        {
+            Add(errors, "$", "the request body is empty; send {\"items\": [{\"prompt\": \"...\"}]}");
+            return new JobValidation(null, Freeze(errors));
+        }
+
+        string id = request.JobId ?? jobId;
+        if (!JobIdPattern().IsMatch(id))
+        {
+            Add(errors, "jobId", $"job id \"{id}\" must be 1-80 letters, digits, '-' or '_', starting with a letter or digit");
+        }
+
+        var items = request.Items;
+        if (items is null || items.Count == 0)
+        {
+            Add(errors, "items", "at least one item with a prompt is required");
+        }
+        else if (items.Count > limits.MaxImagesPerJob)
+        {
+            Add(errors, "items", $"{items.Count} items exceed the limit of {limits.MaxImagesPerJob} images per job");
+        }
+
+        var defaults = request.Defaults ?? new JobItemRequest();
+        CheckFields(errors, "defaults", defaults, requirePrompt: false);
+        var specs = new List<RenderSpec>(items?.Count ?? 0);
+        for (int i = 0; items is not null && i < items.Count && i < limits.MaxImagesPerJob; i++)
+        {
+            var item = items[i] ?? new JobItemRequest();
+            string path = $"items[{i}]";
+            var merged = new JobItemRequest(
+                item.Prompt ?? defaults.Prompt,
+                item.Width ?? defaults.Width ?? model.Width,
+                item.Height ?? defaults.Height ?? model.Height,
+                item.Steps ?? defaults.Steps ?? model.Steps,
+                item.Guidance ?? defaults.Guidance ?? model.Guidance,
+                item.Seed ?? (defaults.Seed is { } baseSeed ? baseSeed + i : JobIds.DefaultSeed(id, i)),
+                (item.Sampler ?? defaults.Sampler ?? model.Sampler).ToLowerInvariant());
+            if (CheckFields(errors, path, merged, requirePrompt: true))
+            {
+                specs.Add(new RenderSpec(
+                    merged.Prompt!.Trim(), merged.Width!.Value, merged.Height!.Value, merged.Steps!.Value,
+                    merged.Guidance!.Value, merged.Seed!.Value, merged.Sampler!, i));
+            }
+        }
+
+        return errors.Count == 0
+            ? new JobValidation(new JobSpec(id, specs, request.Notify ?? new NotifySpec()), Freeze(errors))
+            : new JobValidation(null, Freeze(errors));
+    }
+
+    /// <summary>Checks the fields that are present; returns true when none is wrong.</summary>
+    private bool CheckFields(Dictionary<string, List<string>> errors, string path, JobItemRequest item, bool requirePrompt)
+    {
+        int before = errors.Sum(e => e.Value.Count);
+        if (item.Prompt is null || string.IsNullOrWhiteSpace(item.Prompt))
+        {
+            if (requirePrompt || item.Prompt is not null)
+            {
+                Add(errors, $"{path}.prompt", "a non-empty prompt is required");
+            }
+        }
+        else if (item.Prompt.Trim().Length > limits.MaxPromptLength)
+        {
+            Add(errors, $"{path}.prompt", $"prompt of {item.Prompt.Trim().Length} characters exceeds the limit of {limits.MaxPromptLength}");
+        }
+
+        CheckSize(errors, $"{path}.width", "width", item.Width, limits.MaxWidth, model.Width);
+        CheckSize(errors, $"{path}.height", "height", item.Height, limits.MaxHeight, model.Height);
+        if (item.Steps is { } steps && (steps < 1 || steps > limits.MaxSteps))
+        {
+            Add(errors, $"{path}.steps", $"steps {steps} is outside the allowed range 1..{limits.MaxSteps}");
+        }
+
+        if (item.Guidance is { } guidance && (!float.IsFinite(guidance) || guidance < 0 || guidance > MaxGuidance))
+        {
+            Add(errors, $"{path}.guidance", $"guidance {guidance} is outside the allowed range 0..{MaxGuidance}");
+        }
+
+        if (item.Seed is < 0)
+        {
+            Add(errors, $"{path}.seed", $"seed {item.Seed} is negative; seeds are 0..{long.MaxValue}");
+        }
+
+        if (item.Sampler is { } sampler && !Samplers.Contains(sampler.ToLowerInvariant()))
+        {
+            Add(errors, $"{path}.sampler", $"sampler \"{sampler}\" is unknown; use one of {string.Join(", ", Samplers)}");
+        }
+
+        return errors.Sum(e => e.Value.Count) == before;
+    }
+
+    private void CheckSize(Dictionary<string, List<string>> errors, string path, string name, int? value, int max, int modelValue)
+    {
+        if (value is not { } v)
+        {
+            return;
+        }
+
+        if (v < SizeMultiple || v > max)
+        {
+            Add(errors, path, $"{name} {v} is outside the allowed range {SizeMultiple}..{max}");
+        }
+        else if (v % SizeMultiple != 0)
+        {
+            Add(errors, path, $"{name} {v} is not a multiple of {SizeMultiple}");
+        }
+        else if (model.FixedSize && v != modelValue)
+        {
+            Add(errors, path, $"{name} {v} is not supported by this model, which renders only {model.Width}x{model.Height}");
+        }
+    }
+
+    private static void Add(Dictionary<string, List<string>> errors, string field, string message)
+    {
+        if (!errors.TryGetValue(field, out var list))
+        {
+            errors[field] = list = [];
+        }
+
+        list.Add(message);
+    }
+
+    private static Dictionary<string, string[]> Freeze(Dictionary<string, List<string>> errors)
+        => errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")]
+    private static partial Regex JobIdPattern();
+}
+
+/// <summary>Either a valid job or the errors by field path.</summary>
+public sealed record JobValidation(JobSpec? Job, IReadOnlyDictionary<string, string[]> Errors)
+{
+    public bool IsValid => Job is not null;
+
+    /// <summary>All errors on one line each, for rejection records and logs.</summary>
+    public IReadOnlyList<string> Reasons => [.. Errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}"))];
+}

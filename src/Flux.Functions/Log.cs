@@ -1,0 +1,44 @@
+using Flux.Functions.Jobs;
+using Microsoft.Extensions.Logging;
+
+namespace Flux.Functions;
+
+/// <summary>Every log line of the service, source-generated, with stable event ids.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Job {JobId} started: {Images} images, at most {MaxParallel} at a time")]
+    public static partial void JobStarted(ILogger logger, string jobId, int images, int maxParallel);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Job {JobId} completed: {Completed} images, {Failed} failed")]
+    public static partial void JobCompleted(ILogger logger, string jobId, int completed, int failed);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Job {JobId} image {Index} failed: {Reason}")]
+    public static partial void ImageFailed(ILogger logger, string jobId, int index, string reason);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "Job {JobId} image {Index} denoised to step {Step} of {TotalSteps}")]
+    public static partial void DenoiseChunkCompleted(ILogger logger, string jobId, int index, int step, int totalSteps);
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Debug, Message = "Conditioning {BlobName} ready (encoded now: {Encoded})")]
+    public static partial void ConditioningReady(ILogger logger, string blobName, bool encoded);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Debug, Message = "Job {JobId} image {Index} checkpoint saved at step {Step}")]
+    public static partial void CheckpointSaved(ILogger logger, string jobId, int index, int step);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Job {JobId} image {Index} saved to {BlobName} ({Bytes} bytes)")]
+    public static partial void ImageSaved(ILogger logger, string jobId, int index, string blobName, long bytes);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Job {JobId} manifest written to {BlobName}")]
+    public static partial void ManifestWritten(ILogger logger, string jobId, string blobName);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "Published {Count} CloudEvents (Event Grid: {EventGrid})")]
+    public static partial void EventsPublished(ILogger logger, int count, bool eventGrid);
+
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Job {JobId} scheduled from {Source} with {Images} images")]
+    public static partial void JobScheduled(ILogger logger, string jobId, JobSource source, int images);
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Job {JobId} from {Source} already exists; not started again")]
+    public static partial void JobAlreadyStarted(ILogger logger, string jobId, JobSource source);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "{Source} job {JobId} rejected (recorded in {Record}): {Reasons}")]
+    public static partial void JobRejected(ILogger logger, JobSource source, string jobId, string record, string reasons);
+}

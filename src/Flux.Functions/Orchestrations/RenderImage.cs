@@ -1,0 +1,87 @@
+using Flux.Functions.Rendering;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+
+namespace Flux.Functions.Orchestrations;
+
+/// <summary>
+/// One image: EncodePrompt (cached by model + prompt), Denoise in chunks until every step is done
+/// (each chunk resumes from the checkpoint blob), then DecodeAndSave. Deterministic: no clock, no
+/// I/O; everything in history is a small record with blob names, never a tensor.
+/// </summary>
+public static class RenderImage
+{
+    public const string Name = nameof(RenderImage);
+    public const string EncodePrompt = nameof(EncodePrompt);
+    public const string Denoise = nameof(Denoise);
+    public const string DecodeAndSave = nameof(DecodeAndSave);
+
+    [Function(Name)]
+    public static Task<ImageResult> Run([OrchestrationTrigger] TaskOrchestrationContext context)
+        => RunAsync(context, context.GetInput<RenderImageInput>() ?? throw new InvalidRenderInputException("RenderImage needs an input"));
+
+    public static async Task<ImageResult> RunAsync(TaskOrchestrationContext context, RenderImageInput input)
+    {
+        var log = context.CreateReplaySafeLogger(Name);
+        var spec = input.Spec;
+        var retry = input.Policy.ActivityOptions();
+
+        context.SetCustomStatus(new ImageProgress(ImageStage.Encoding, 0, spec.Steps));
+        var conditioning = await context.CallActivityAsync<ConditioningRef>(EncodePrompt, new EncodePromptInput(spec.Prompt), retry);
+
+        var reached = new DenoiseProgress(0, spec.Steps);
+        while (!reached.IsComplete)
+        {
+            context.SetCustomStatus(new ImageProgress(ImageStage.Denoising, reached.Step, reached.TotalSteps));
+            var chunk = await context.CallActivityAsync<DenoiseProgress>(
+                Denoise,
+                new DenoiseInput(input.JobId, spec, conditioning.BlobName, input.Policy.DenoiseChunkSteps, input.Policy.DenoiseTimeBudget),
+                retry);
+            if (chunk.Step <= reached.Step && !chunk.IsComplete)
+            {
+                throw new InvalidOperationException($"Denoise of image {spec.ImageIndex} made no progress past step {reached.Step} of {spec.Steps}");
+            }
+
+            reached = chunk;
+            Log.DenoiseChunkCompleted(log, input.JobId, spec.ImageIndex, reached.Step, reached.TotalSteps);
+        }
+
+        context.SetCustomStatus(new ImageProgress(ImageStage.Decoding, reached.Step, reached.TotalSteps));
+        var saved = await context.CallActivityAsync<SavedImage>(DecodeAndSave, new DecodeAndSaveInput(input.JobId, spec), retry);
+        context.SetCustomStatus(new ImageProgress(ImageStage.Done, reached.Step, reached.TotalSteps));
+        return new ImageResult(spec, saved.BlobName, saved.Sha256, conditioning.ModelId);
+    }
+}
+
+public sealed record RenderImageInput(string JobId, RenderSpec Spec, RenderPolicy Policy);
+
+/// <summary>Custom status of a RenderImage instance.</summary>
+public sealed record ImageProgress(ImageStage Stage, int Step, int TotalSteps);
+
+public enum ImageStage
+{
+    Encoding,
+    Denoising,
+    Decoding,
+    Done,
+}
+
+public sealed record EncodePromptInput(string Prompt);
+
+/// <param name="Encoded">False when the conditioning came from the cache.</param>
+public sealed record ConditioningRef(string BlobName, string ModelId, bool Encoded);
+
+/// <param name="MaxSteps">Steps this chunk may run (the chunk size).</param>
+public sealed record DenoiseInput(string JobId, RenderSpec Spec, string ConditioningBlob, int MaxSteps, TimeSpan TimeBudget);
+
+public sealed record DenoiseProgress(int Step, int TotalSteps)
+{
+    public bool IsComplete => Step >= TotalSteps;
+}
+
+public sealed record DecodeAndSaveInput(string JobId, RenderSpec Spec);
+
+public sealed record SavedImage(string BlobName, string Sha256);
+
+/// <summary>The output of RenderImage: what the manifest and the events say about one image.</summary>
+public sealed record ImageResult(RenderSpec Spec, string BlobName, string Sha256, string ModelId);

@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Flux.Functions.Storage;
+
+/// <summary>
+/// The storage account of the service. A service URI (Flux:BlobServiceUri, or
+/// "{connection}__blobServiceUri" as the Functions host spells identity connections) is reached with
+/// DefaultAzureCredential; otherwise the connection string under the connection name is used.
+/// Containers and queues are created once per process on first use.
+/// </summary>
+public sealed class StorageClients
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<BlobContainerClient>>> _containers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> _queues = new(StringComparer.Ordinal);
+
+    public StorageClients(BlobServiceClient blobs, QueueServiceClient queues)
+    {
+        Blobs = blobs;
+        Queues = queues;
+    }
+
+    public BlobServiceClient Blobs { get; }
+
+    public QueueServiceClient Queues { get; }
+
+    /// <summary>Builds the clients from options and configuration (see the class summary).</summary>
+    public static StorageClients Create(FluxOptions options, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(options.StorageConnection);
+        Uri? blobUri = options.BlobServiceUri ?? UriOrNull(section["blobServiceUri"]);
+        Uri? queueUri = options.QueueServiceUri ?? UriOrNull(section["queueServiceUri"]);
+        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        if (blobUri is not null && queueUri is not null)
+        {
+            var credential = new DefaultAzureCredential();
+            return new StorageClients(new BlobServiceClient(blobUri, credential), new QueueServiceClient(queueUri, credential, queueOptions));
+        }
+
+        string? connectionString = section.Value;
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                $"No storage configured: set the connection string \"{options.StorageConnection}\", or " +
+                $"\"{options.StorageConnection}__blobServiceUri\" and \"__queueServiceUri\" for a managed identity.");
+        }
+
+        return new StorageClients(new BlobServiceClient(connectionString), new QueueServiceClient(connectionString, queueOptions));
+    }
+
+    /// <summary>The container, created if missing (once per process; a failure is retried on the next call).</summary>
+    public Task<BlobContainerClient> ContainerAsync(string name)
+        => EnsureOnceAsync(_containers, name, async n =>
+        {
+            var container = Blobs.GetBlobContainerClient(n);
+            await container.CreateIfNotExistsAsync().ConfigureAwait(false);
+            return container;
+        });
+
+    /// <summary>The queue, created if missing (once per process; a failure is retried on the next call).</summary>
+    public Task<QueueClient> QueueAsync(string name)
+        => EnsureOnceAsync(_queues, name, async n =>
+        {
+            var queue = Queues.GetQueueClient(n);
+            await queue.CreateIfNotExistsAsync().ConfigureAwait(false);
+            return queue;
+        });
+
+    private static async Task<T> EnsureOnceAsync<T>(ConcurrentDictionary<string, Lazy<Task<T>>> cache, string name, Func<string, Task<T>> create)
+    {
+        var entry = cache.GetOrAdd(name, n => new Lazy<Task<T>>(() => create(n)));
+        try
+        {
+            return await entry.Value.ConfigureAwait(false);
+        }
+        catch
+        {
+            cache.TryRemove(KeyValuePair.Create(name, entry));
+            throw;
+        }
+    }
+
+    private static Uri? UriOrNull(string? value) => string.IsNullOrWhiteSpace(value) ? null : new Uri(value);
+}
