@@ -36,7 +36,16 @@ public sealed class RenderActivities(
     {
         int index = input.Spec.ImageIndex;
         byte[] text = await conditioning.ReadAsync(input.ConditioningBlob, cancellationToken).ConfigureAwait(false);
-        byte[]? resumeFrom = await checkpoints.ReadAsync(input.JobId, index, cancellationToken).ConfigureAwait(false);
+        byte[]? latest = await checkpoints.ReadAsync(input.JobId, index, cancellationToken).ConfigureAwait(false);
+
+        // Spelled out: a null byte[] (even the literal null in a ?: with a memory) converts implicitly
+        // to an empty, non-null ReadOnlyMemory, which would read as a corrupt checkpoint.
+        ReadOnlyMemory<byte>? resumeFrom = default;
+        if (latest is not null)
+        {
+            resumeFrom = latest;
+        }
+
         var chunk = await renderer.DenoiseAsync(
             input.Spec,
             text,

@@ -1,0 +1,67 @@
+using Flux.Functions.Rendering;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Flux.Functions.Tests.Hosting;
+
+/// <summary>
+/// The service as the Functions app wires it (AddFluxService over configuration), against Azurite,
+/// with its orchestrations and activities running on the in-process Durable Task host.
+/// </summary>
+public sealed class FluxTestService : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly DurableTaskTestHost _host;
+
+    private FluxTestService(ServiceProvider services, DurableTaskTestHost host)
+    {
+        _services = services;
+        _host = host;
+    }
+
+    public DurableTaskClient Client => _host.Client;
+
+    public static async Task<FluxTestService> StartAsync(AzuriteFixture azurite, IImageRenderer renderer, IDictionary<string, string?>? settings = null)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Flux:MaxParallelImages"] = "3",
+            ["Flux:DenoiseChunkSteps"] = "4",
+            ["Flux:CheckpointEverySteps"] = "2",
+            ["Flux:ActivityFirstRetryInterval"] = "00:00:00.050",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton(renderer)
+            .AddFluxService(configuration)
+            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        var host = await DurableTaskTestHost.StartAsync(registry => FluxTaskRegistry.Register(registry, services));
+        return new FluxTestService(services, host);
+    }
+
+    public T Get<T>()
+        where T : notnull
+        => _services.GetRequiredService<T>();
+
+    /// <summary>Waits for the instance to finish (test timeout as a guard against hangs).</summary>
+    public async Task<OrchestrationMetadata> WaitAsync(string instanceId, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        return await Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, cts.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _services.DisposeAsync();
+    }
+}

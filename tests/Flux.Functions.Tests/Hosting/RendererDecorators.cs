@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using Flux.Functions.Rendering;
+
+namespace Flux.Functions.Tests.Hosting;
+
+/// <summary>Passes every stage through to another renderer; decorators override what they change.</summary>
+public abstract class RendererDecorator(IImageRenderer inner) : IImageRenderer
+{
+    public IImageRenderer Inner { get; } = inner;
+
+    public string ModelId => Inner.ModelId;
+
+    public ModelDefaults Defaults => Inner.Defaults;
+
+    public virtual Task<byte[]> EncodePromptAsync(string prompt, CancellationToken cancellationToken)
+        => Inner.EncodePromptAsync(prompt, cancellationToken);
+
+    public virtual Task<DenoiseChunk> DenoiseAsync(
+        RenderSpec spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
+        => Inner.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken);
+
+    public virtual Task<byte[]> DecodeToPngAsync(RenderSpec spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
+        => Inner.DecodeToPngAsync(spec, finalCheckpoint, cancellationToken);
+}
+
+/// <summary>
+/// Crashes the first Denoise attempt of each image right after it saved the checkpoint of step
+/// <paramref name="crashAfterStep"/>, the way a preempted GPU worker would.
+/// </summary>
+public sealed class CrashOnceRenderer(IImageRenderer inner, int crashAfterStep) : RendererDecorator(inner)
+{
+    private readonly ConcurrentDictionary<(long, int), bool> _crashed = new();
+
+    public int Crashes => _crashed.Count;
+
+    public override Task<DenoiseChunk> DenoiseAsync(
+        RenderSpec spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
+        => base.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, async (state, step, ct) =>
+        {
+            await saveCheckpoint(state, step, ct);
+            if (step == crashAfterStep && _crashed.TryAdd((spec.Seed, spec.ImageIndex), true))
+            {
+                throw new IOException($"injected crash after step {step} of image {spec.ImageIndex}");
+            }
+        }, cancellationToken);
+}
+
+/// <summary>Holds every Denoise call that resumes from a checkpoint until <see cref="Release"/>.</summary>
+public sealed class GatedRenderer(IImageRenderer inner) : RendererDecorator(inner)
+{
+    private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Release() => _gate.TrySetResult();
+
+    public override async Task<DenoiseChunk> DenoiseAsync(
+        RenderSpec spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
+    {
+        if (checkpoint is not null)
+        {
+            await _gate.Task.WaitAsync(cancellationToken);
+        }
+
+        return await base.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken);
+    }
+}
+
+/// <summary>Rejects every Denoise call as invalid input, counting the attempts.</summary>
+public sealed class InvalidInputRenderer(IImageRenderer inner) : RendererDecorator(inner)
+{
+    private int _attempts;
+
+    public int Attempts => _attempts;
+
+    public override Task<DenoiseChunk> DenoiseAsync(
+        RenderSpec spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _attempts);
+        throw new InvalidRenderInputException($"sampler \"{spec.Sampler}\" cannot run image {spec.ImageIndex}");
+    }
+}
