@@ -32,6 +32,7 @@ public sealed class FluxTestService : IAsyncDisposable
             ["Flux:DenoiseChunkSteps"] = "4",
             ["Flux:CheckpointEverySteps"] = "2",
             ["Flux:ActivityFirstRetryInterval"] = "00:00:00.050",
+            ["Flux:EventsQueue"] = $"flux-events-{Guid.NewGuid():N}"[..24], // each service reads only its own events
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -51,6 +52,10 @@ public sealed class FluxTestService : IAsyncDisposable
     public T Get<T>()
         where T : notnull
         => _services.GetRequiredService<T>();
+
+    /// <summary>A function class as the Functions host makes it: constructor arguments from DI.</summary>
+    public T Create<T>()
+        => ActivatorUtilities.CreateInstance<T>(_services);
 
     /// <summary>Waits for the instance to finish (test timeout as a guard against hangs).</summary>
     public async Task<OrchestrationMetadata> WaitAsync(string instanceId, TimeSpan? timeout = null)

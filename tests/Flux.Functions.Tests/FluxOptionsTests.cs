@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Flux.Functions.Tests;
+
+public sealed class FluxOptionsTests
+{
+    private static FluxOptions Bind(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        using var services = new ServiceCollection().AddLogging().AddFluxService(configuration).BuildServiceProvider();
+        return services.GetRequiredService<IOptions<FluxOptions>>().Value;
+    }
+
+    [Fact]
+    public void SampleLocalSettings_BindAndValidate()
+    {
+        using var sample = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Hosting.RepoPaths.Combine("local.settings.sample.json")));
+        var settings = sample.RootElement.GetProperty("Values").EnumerateObject()
+            .ToDictionary(p => p.Name.Replace("__", ":", StringComparison.Ordinal), p => (string?)p.Value.GetString());
+
+        var options = Bind(settings);
+
+        Assert.Equal(("cpu", 4, 2, 8), (options.Device, options.MaxParallelImages, options.CheckpointEverySteps, options.DenoiseChunkSteps));
+        Assert.Null(options.EventGridTopicEndpoint);
+    }
+
+    [Theory]
+    [InlineData("Flux:Device", "tpu", "Flux:Device must be \"cpu\" or \"cuda\"")]
+    [InlineData("Flux:MaxParallelImages", "0", "MaxParallelImages")]
+    [InlineData("Flux:ModelPath", "/no/such/model", "Flux:ModelPath \"/no/such/model\" is not a folder")]
+    [InlineData("Flux:CheckpointEverySteps", "50", "Flux:CheckpointEverySteps 50 exceeds Flux:DenoiseChunkSteps 8")]
+    [InlineData("Flux:ImagesContainer", "Bad_Name", "ImagesContainer")]
+    [InlineData("Flux:BlobServiceUri", "https://account.blob.core.windows.net", "must be set together")]
+    public void InvalidSetting_FailsAtStartWithTheSettingNamed(string key, string value, string message)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Bind(new Dictionary<string, string?> { [key] = value }));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+}
