@@ -33,6 +33,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "Published {Count} CloudEvents (Event Grid: {EventGrid})")]
     public static partial void EventsPublished(ILogger logger, int count, bool eventGrid);
 
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "Renderer ready: model {ModelId}")]
+    public static partial void RendererReady(ILogger logger, string modelId);
+
     [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Job {JobId} scheduled from {Source} with {Images} images")]
     public static partial void JobScheduled(ILogger logger, string jobId, JobSource source, int images);
 

@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Flux.Core;
+using Flux.Inference;
+using Flux.Inference.Stages;
+
+namespace Flux.Functions.Rendering;
+
+/// <summary>
+/// <see cref="IImageRenderer"/> over Flux.Inference's <see cref="FluxPipeline"/> stage API: conditioning
+/// is <see cref="TextConditioning"/>'s serialized form, checkpoints are Flux.Core's
+/// <see cref="SamplerCheckpoint"/> format. Steps run in sub-chunks of K = CheckpointEverySteps, so a
+/// checkpoint is saved and the time budget checked every K steps. Errors no retry can fix (bad
+/// settings, a checkpoint of another shape or schedule) become <see cref="InvalidRenderInputException"/>.
+/// </summary>
+public sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
+{
+    private const int ModelIdHashHexLength = 16;
+    private readonly FluxPipeline _pipeline;
+    private readonly int _checkpointEvery;
+
+    /// <param name="pipeline">Owned: disposed with the renderer (its sessions live as long as the process).</param>
+    public FluxPipelineRenderer(FluxPipeline pipeline, int checkpointEverySteps)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(checkpointEverySteps);
+        _pipeline = pipeline;
+        _checkpointEvery = checkpointEverySteps;
+        var package = pipeline.Package;
+        ModelId = $"{package.Name}-{PackageFingerprint(package.Directory)}";
+        Defaults = new ModelDefaults(
+            package.FixedWidth ?? DefaultSide, package.FixedHeight ?? DefaultSide, package.DefaultSteps, package.DefaultGuidance,
+            DefaultSampler, FixedSize: package.FixedWidth is not null || package.FixedHeight is not null);
+    }
+
+    /// <summary>The side of images whose request names no size, when the model has no fixed size.</summary>
+    public const int DefaultSide = 1024;
+
+    public const string DefaultSampler = "euler";
+
+    public string ModelId { get; }
+
+    public ModelDefaults Defaults { get; }
+
+    public FluxPipeline Pipeline => _pipeline;
+
+    public Task<byte[]> EncodePromptAsync(string prompt, CancellationToken cancellationToken)
+    {
+        var conditioning = Translate(() => _pipeline.EncodePrompt(prompt, cancellationToken));
+        using var buffer = new MemoryStream();
+        conditioning.WriteTo(buffer);
+        return Task.FromResult(buffer.ToArray());
+    }
+
+    public async Task<DenoiseChunk> DenoiseAsync(
+        RenderSpec spec,
+        ReadOnlyMemory<byte> conditioning,
+        ReadOnlyMemory<byte>? checkpoint,
+        int maxSteps,
+        TimeSpan timeBudget,
+        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(saveCheckpoint);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSteps);
+        var settings = Settings(spec);
+        var text = Translate(() => TextConditioning.ReadFrom(new MemoryStream(conditioning.ToArray(), writable: false)));
+        SamplerCheckpoint? state = checkpoint is { } saved ? ReadCheckpoint(saved) : null;
+        int reached = state?.StepIndex ?? 0;
+        int end = Math.Min(spec.Steps, reached + maxSteps);
+        var clock = Stopwatch.StartNew();
+        while (reached < end)
+        {
+            int run = Math.Min(_checkpointEvery, end - reached);
+            var current = state;
+            var result = Translate(() => _pipeline.Denoise(text, settings, current, run, null, 0, null, cancellationToken));
+            state = result.State;
+            reached = result.StepReached;
+            bool outOfTime = clock.Elapsed >= timeBudget;
+            if (reached < end && !outOfTime)
+            {
+                await saveCheckpoint(WriteCheckpoint(state), reached, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (outOfTime)
+            {
+                break;
+            }
+        }
+
+        if (state is null)
+        {
+            throw new InvalidRenderInputException($"image {spec.ImageIndex}: nothing to denoise ({spec.Steps} steps)");
+        }
+
+        return new DenoiseChunk(WriteCheckpoint(state), reached, spec.Steps);
+    }
+
+    public Task<byte[]> DecodeToPngAsync(RenderSpec spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var settings = Settings(spec);
+        var state = ReadCheckpoint(finalCheckpoint);
+        return Task.FromResult(Translate(() => _pipeline.DecodeToPng(state, settings, cancellationToken)));
+    }
+
+    public void Dispose() => _pipeline.Dispose();
+
+    private static GenerationSettings Settings(RenderSpec spec)
+        => new(spec.Prompt, spec.Width, spec.Height, spec.Steps, spec.Guidance, spec.Seed, spec.Sampler, spec.ImageIndex);
+
+    private static SamplerCheckpoint ReadCheckpoint(ReadOnlyMemory<byte> bytes)
+        => Translate(() => SamplerCheckpoint.ReadFrom(new MemoryStream(bytes.ToArray(), writable: false)));
+
+    private static byte[] WriteCheckpoint(SamplerCheckpoint state)
+    {
+        using var buffer = new MemoryStream();
+        state.WriteTo(buffer);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Settings and checkpoint errors are the caller's input: no retry will fix them.</summary>
+    private static T Translate<T>(Func<T> stage)
+    {
+        try
+        {
+            return stage();
+        }
+        catch (InvalidGenerationSettingsException e)
+        {
+            throw new InvalidRenderInputException(e.Message, e);
+        }
+        catch (CheckpointException e)
+        {
+            throw new InvalidRenderInputException(e.Message, e);
+        }
+        catch (ArgumentException e)
+        {
+            // The pipeline's own argument checks (an unfinished state handed to the decoder, ...).
+            throw new InvalidRenderInputException(e.Message, e);
+        }
+    }
+
+    /// <summary>
+    /// Names the weights in the conditioning cache key: a hash of every file's path, length and
+    /// write time, so replacing the model never reuses encodings of the old one.
+    /// </summary>
+    private static string PackageFingerprint(string directory)
+    {
+        var text = new StringBuilder();
+        foreach (var file in new DirectoryInfo(directory).EnumerateFiles("*", SearchOption.AllDirectories).OrderBy(f => f.FullName, StringComparer.Ordinal))
+        {
+            text.Append(Path.GetRelativePath(directory, file.FullName)).Append('|').Append(file.Length).Append('|')
+                .Append(file.LastWriteTimeUtc.Ticks).Append('\n');
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..ModelIdHashHexLength];
+    }
+}

@@ -1,0 +1,53 @@
+using Flux.Inference;
+using Flux.Inference.Sessions;
+using Flux.ModelBuilder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Flux.Functions.Rendering;
+
+public static class RendererServiceCollectionExtensions
+{
+    /// <summary>The package built in when Flux:ModelPath is empty.</summary>
+    public const string DefaultPackage = "reference";
+
+    /// <summary>
+    /// The ONNX pipeline as the process-wide renderer: one <see cref="FluxPipeline"/> (its sessions
+    /// loaded once) over Flux:ModelPath, or the built-in reference package, built on first start.
+    /// ONNX Runtime settings bind from "Flux:Inference"; Flux:Device and Flux:DeviceId choose the provider.
+    /// A hosted service opens it when the host starts, so the first request does not pay for it.
+    /// </summary>
+    public static IServiceCollection AddFluxPipelineRenderer(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<InferenceOptions>().Bind(configuration.GetSection(InferenceOptions.SectionName));
+        services.TryAddSingleton<IImageRenderer>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<FluxOptions>>().Value;
+            var inference = sp.GetRequiredService<IOptions<InferenceOptions>>().Value;
+            inference.ExecutionProvider = options.Device == "cuda" ? ExecutionProviderKind.Cuda : ExecutionProviderKind.Cpu;
+            inference.DeviceId = options.DeviceId;
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger<FluxPipelineRenderer>();
+            string directory = options.ModelPath.Length > 0 ? options.ModelPath : BuiltInPackages.EnsureBuilt(DefaultPackage, logger: logger);
+            return new FluxPipelineRenderer(FluxPipeline.Open(directory, inference, logger), options.CheckpointEverySteps);
+        });
+        services.AddHostedService<RendererWarmUp>();
+        return services;
+    }
+
+    /// <summary>Opens the renderer (and builds the default package) in the background at start-up.</summary>
+    private sealed class RendererWarmUp(IServiceProvider services, ILogger<RendererWarmUp> logger) : BackgroundService
+    {
+        protected override Task ExecuteAsync(CancellationToken stoppingToken)
+            => Task.Run(
+                () =>
+                {
+                    var renderer = services.GetRequiredService<IImageRenderer>();
+                    Log.RendererReady(logger, renderer.ModelId);
+                },
+                stoppingToken);
+    }
+}

@@ -1,0 +1,80 @@
+using Flux.Functions.Jobs;
+using Flux.Functions.Orchestrations;
+using Flux.Functions.Storage;
+using Flux.Functions.Tests.Hosting;
+using Microsoft.DurableTask.Client;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Png;
+
+namespace Flux.Functions.Tests;
+
+/// <summary>The service's orchestrations with the real ONNX pipeline on the tiny model.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class TinyModelTests(AzuriteFixture azurite, TinyModelFixture tiny) : IClassFixture<TinyModelFixture>
+{
+    private const int Side = 32;
+    private const int Steps = 6;
+
+    [Fact]
+    public async Task Job_OfSixPrompts_OnTheTinyModel_WritesSixPngsAndAManifest_EncodingRepeatedPromptsOnce()
+    {
+        var renderer = new CountingRenderer(tiny.Renderer);
+        await using var service = await FluxTestService.StartAsync(azurite, renderer);
+        string suffix = Guid.NewGuid().ToString("N")[..8]; // the conditioning cache outlives a test: new prompts each run
+        string[] prompts = [$"a red circle {suffix}", $"a blue square {suffix}", $"a red circle {suffix}",
+                            $"a green star {suffix}", $"a blue square {suffix}", $"a red circle {suffix}"];
+        string jobId = $"tiny-{Guid.NewGuid():N}";
+        var request = new JobRequest([.. prompts.Select(p => new JobItemRequest(p))], Defaults: new JobItemRequest(Width: Side, Height: Side, Steps: Steps));
+
+        var job = await JobAssertions.RunJobAsync(service, request, jobId);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, job.RuntimeStatus);
+        Assert.Empty(job.ReadOutputAs<JobResult>()!.Failures);
+        var manifest = await JobAssertions.AssertManifestMatchesImagesAsync(service, jobId, 6);
+        Assert.Equal(tiny.Renderer.ModelId, manifest.Model);
+        Assert.Equal(3, renderer.EncodeCalls.Count);
+        Assert.All(renderer.EncodeCalls.Values, calls => Assert.Equal(1, calls));
+
+        // The pipeline's PNGs carry the generation parameters in tEXt chunks.
+        var images = await JobAssertions.ContainerAsync(service, o => o.ImagesContainer);
+        byte[] png = await JobAssertions.DownloadAsync(images, ImageStore.ImageName(jobId, 3));
+        var text = Image.Identify(png).Metadata.GetPngMetadata().TextData;
+        Assert.Contains(text, t => t.Keyword == "prompt" && t.Value == prompts[3]);
+        Assert.Contains(text, t => t.Keyword == "seed" && t.Value == manifest.Images[3].Seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Resume_OnTheTinyModel_AfterCrashAtStep2_ProducesIdenticalPng()
+    {
+        var request = new JobRequest([new JobItemRequest("a yellow moon over the sea", Side, Side, Steps, Seed: 7)]);
+        string cleanJob = $"tiny-clean-{Guid.NewGuid():N}";
+        string crashJob = $"tiny-crash-{Guid.NewGuid():N}";
+        var crashing = new CrashOnceRenderer(tiny.Renderer, crashAfterStep: 2);
+
+        await using var clean = await FluxTestService.StartAsync(azurite, tiny.Renderer);
+        await JobAssertions.RunJobAsync(clean, request, cleanJob);
+        await using var crashed = await FluxTestService.StartAsync(azurite, crashing);
+        var job = await JobAssertions.RunJobAsync(crashed, request, crashJob);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, job.RuntimeStatus);
+        Assert.Equal(1, crashing.Crashes);
+        var images = await JobAssertions.ContainerAsync(crashed, o => o.ImagesContainer);
+        byte[] expected = await JobAssertions.DownloadAsync(images, ImageStore.ImageName(cleanJob, 0));
+        byte[] resumed = await JobAssertions.DownloadAsync(images, ImageStore.ImageName(crashJob, 0));
+        Assert.Equal(expected, resumed);
+    }
+
+    [Fact]
+    public async Task Checkpoint_OfAnotherImageSize_IsInvalidInput_SoItIsNotRetried()
+    {
+        await using var service = await FluxTestService.StartAsync(azurite, tiny.Renderer);
+        var spec = new Rendering.RenderSpec("a red circle", Side, Side, Steps, 0f, 1, "euler", 0);
+        byte[] conditioning = await tiny.Renderer.EncodePromptAsync(spec.Prompt, CancellationToken.None);
+        byte[] otherShape = (await tiny.Renderer.DenoiseAsync(spec with { Width = Side * 2 }, conditioning, null, 1, TimeSpan.FromMinutes(1),
+            (_, _, _) => Task.CompletedTask, CancellationToken.None)).Checkpoint.ToArray();
+
+        var error = await Assert.ThrowsAsync<Rendering.InvalidRenderInputException>(() => tiny.Renderer.DenoiseAsync(
+            spec, conditioning, otherShape, 1, TimeSpan.FromMinutes(1), (_, _, _) => Task.CompletedTask, CancellationToken.None));
+        Assert.Contains("shape", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+}
