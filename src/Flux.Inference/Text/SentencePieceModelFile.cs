@@ -35,10 +35,12 @@ internal sealed class SentencePieceModelFile
 
     public const string BeginOfSentencePiece = "<s>";
 
+    private readonly List<string> _pieces;
+
     private SentencePieceModelFile(byte[] bytes, List<string> pieces, ByteString trainerSpec)
     {
         Bytes = bytes;
-        Pieces = pieces;
+        _pieces = pieces;
         TrainerSpec = trainerSpec;
         var ids = ReadTrainerIds(trainerSpec);
         UnknownId = ids.Unknown;
@@ -51,7 +53,7 @@ internal sealed class SentencePieceModelFile
     public byte[] Bytes { get; }
 
     /// <summary>Piece texts by id.</summary>
-    public IReadOnlyList<string> Pieces { get; }
+    public IReadOnlyList<string> Pieces => _pieces;
 
     private ByteString TrainerSpec { get; }
 
@@ -100,8 +102,9 @@ internal sealed class SentencePieceModelFile
     }
 
     /// <summary>
-    /// This model if its bos_id names a piece; otherwise a copy with a <c>&lt;s&gt;</c> CONTROL piece appended
-    /// (id = piece count) and trainer_spec.bos_id set to it. Every other field is copied unchanged.
+    /// This model if its bos_id names a piece; otherwise a copy whose trainer_spec.bos_id names a <c>&lt;s&gt;</c>
+    /// piece: the existing one, or else a CONTROL piece appended with id = piece count. Every other field is
+    /// copied unchanged.
     /// </summary>
     public SentencePieceModelFile WithBeginOfSentencePiece()
     {
@@ -110,7 +113,17 @@ internal sealed class SentencePieceModelFile
             return this;
         }
 
-        int newId = Pieces.Count;
+        int existing = _pieces.IndexOf(BeginOfSentencePiece);
+        return existing >= 0
+            ? Rewritten(existing, appendBeginOfSentencePiece: false)
+            : Rewritten(Pieces.Count, appendBeginOfSentencePiece: true);
+    }
+
+    /// <summary>A copy with trainer_spec.bos_id set to <paramref name="id"/> (tests write FLUX's bos_id = -1 with it).</summary>
+    public SentencePieceModelFile WithBeginOfSentenceId(int id) => Rewritten(id, appendBeginOfSentencePiece: false);
+
+    private SentencePieceModelFile Rewritten(int beginOfSentenceId, bool appendBeginOfSentencePiece)
+    {
         using var buffer = new MemoryStream(Bytes.Length + 64);
         var output = new CodedOutputStream(buffer);
         var input = new CodedInputStream(Bytes);
@@ -118,10 +131,9 @@ internal sealed class SentencePieceModelFile
         uint tag;
         while ((tag = input.ReadTag()) != 0)
         {
-            int field = WireFormat.GetTagFieldNumber(tag);
-            if (field == TrainerSpecField)
+            if (WireFormat.GetTagFieldNumber(tag) == TrainerSpecField)
             {
-                WriteMessageField(output, TrainerSpecField, WithInt32Field(input.ReadBytes(), BeginOfSentenceIdField, newId));
+                WriteMessageField(output, TrainerSpecField, WithInt32Field(input.ReadBytes(), BeginOfSentenceIdField, beginOfSentenceId));
                 trainerSpecWritten = true;
             }
             else
@@ -132,32 +144,13 @@ internal sealed class SentencePieceModelFile
 
         if (!trainerSpecWritten)
         {
-            WriteMessageField(output, TrainerSpecField, WithInt32Field(ByteString.Empty, BeginOfSentenceIdField, newId));
+            WriteMessageField(output, TrainerSpecField, WithInt32Field(ByteString.Empty, BeginOfSentenceIdField, beginOfSentenceId));
         }
 
-        // Repeated fields keep the order of appearance, so a piece written last gets the next id.
-        WriteMessageField(output, PiecesField, ControlPiece(BeginOfSentencePiece));
-        output.Flush();
-        return Parse(buffer.ToArray());
-    }
-
-    /// <summary>A copy with trainer_spec.bos_id set to <paramref name="id"/> (tests write FLUX's bos_id = -1 with it).</summary>
-    public SentencePieceModelFile WithBeginOfSentenceId(int id)
-    {
-        using var buffer = new MemoryStream(Bytes.Length + 16);
-        var output = new CodedOutputStream(buffer);
-        var input = new CodedInputStream(Bytes);
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
+        if (appendBeginOfSentencePiece)
         {
-            if (WireFormat.GetTagFieldNumber(tag) == TrainerSpecField)
-            {
-                WriteMessageField(output, TrainerSpecField, WithInt32Field(input.ReadBytes(), BeginOfSentenceIdField, id));
-            }
-            else
-            {
-                CopyField(input, output, tag);
-            }
+            // Repeated fields keep the order of appearance, so a piece written last gets the next id.
+            WriteMessageField(output, PiecesField, ControlPiece(BeginOfSentencePiece));
         }
 
         output.Flush();

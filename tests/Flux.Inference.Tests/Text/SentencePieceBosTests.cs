@@ -51,6 +51,19 @@ public sealed class SentencePieceBosTests
     }
 
     [Fact]
+    public void Patch_OfAModelThatHasAnSPieceButBosMinusOne_PointsBosIdAtThatPiece()
+    {
+        var withPiece = SentencePieceModelFile.Parse(OriginalBytes).WithBeginOfSentenceId(-1).WithBeginOfSentencePiece();
+        var fluxLike = withPiece.WithBeginOfSentenceId(-1);
+
+        var patched = fluxLike.WithBeginOfSentencePiece();
+
+        Assert.Equal(fluxLike.Pieces, patched.Pieces);
+        Assert.Equal(withPiece.BeginOfSentenceId, patched.BeginOfSentenceId);
+        Assert.Equal(SentencePieceModelFile.BeginOfSentencePiece, patched.Pieces[patched.BeginOfSentenceId]);
+    }
+
+    [Fact]
     public void Patch_OfAModelWithAValidBos_LeavesItUntouched()
     {
         var original = SentencePieceModelFile.Parse(OriginalBytes);
