@@ -17,19 +17,7 @@ internal static class OneShotRun
         TensorBinding output,
         CancellationToken cancellationToken)
     {
-        using var binding = session.CreateBinding();
-        foreach (var (input, buffer) in inputs)
-        {
-            binding.BindInput(input.Name, buffer.Value);
-        }
-
-        binding.BindOutputToDevice(output.Name, OrtMemoryInfo.DefaultInstance);
-        string names = string.Join(", ", inputs.Select(i => i.Binding.Name).Append(output.Name));
-        using (var scope = session.BeginRuns(cancellationToken))
-        {
-            scope.Run(binding, names);
-        }
-
+        using var binding = Execute(session, inputs, output, b => b.BindOutputToDevice(output.Name, OrtMemoryInfo.DefaultInstance), cancellationToken);
         using var results = binding.GetOutputValues();
         var value = results.First();
         var info = value.GetTensorTypeAndShape();
@@ -46,15 +34,35 @@ internal static class OneShotRun
         TensorBuffer outputBuffer,
         CancellationToken cancellationToken)
     {
-        using var binding = session.CreateBinding();
-        foreach (var (input, buffer) in inputs)
-        {
-            binding.BindInput(input.Name, buffer.Value);
-        }
+        using var binding = Execute(session, inputs, output, b => b.BindOutput(output.Name, outputBuffer.Value), cancellationToken);
+    }
 
-        binding.BindOutput(output.Name, outputBuffer.Value);
-        using var scope = session.BeginRuns(cancellationToken);
-        scope.Run(binding, string.Join(", ", inputs.Select(i => i.Binding.Name).Append(output.Name)));
+    /// <summary>Binds the inputs by name, lets <paramref name="bindOutput"/> bind the output, runs; the caller owns the binding.</summary>
+    private static OrtIoBinding Execute(
+        ModelSession session,
+        IReadOnlyList<(TensorBinding Binding, TensorBuffer Buffer)> inputs,
+        TensorBinding output,
+        Action<OrtIoBinding> bindOutput,
+        CancellationToken cancellationToken)
+    {
+        var binding = session.CreateBinding();
+        try
+        {
+            foreach (var (input, buffer) in inputs)
+            {
+                binding.BindInput(input.Name, buffer.Value);
+            }
+
+            bindOutput(binding);
+            using var scope = session.BeginRuns(cancellationToken);
+            scope.Run(binding, string.Join(", ", inputs.Select(i => i.Binding.Name).Append(output.Name)));
+            return binding;
+        }
+        catch
+        {
+            binding.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Throws when an output's shape differs from what the pipeline needs.</summary>

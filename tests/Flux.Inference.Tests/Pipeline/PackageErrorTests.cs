@@ -106,7 +106,7 @@ public sealed class PackageErrorTests(BuiltPackages packages) : IDisposable
 
     private static ModelPackage Open(string directory) => ModelPackage.Open(directory, BuiltPackages.Cpu, new SessionCache());
 
-    private static string CopyOf(string package)
+    internal static string CopyOf(string package)
     {
         string copy = Directory.CreateTempSubdirectory("flux-package-").FullName;
         foreach (string file in Directory.GetFiles(package, "*", SearchOption.AllDirectories))

@@ -132,6 +132,15 @@ public class TinyPipelineTests(BuiltPackages packages)
         Assert.ThrowsAny<OperationCanceledException>(() => packages.Tiny.Generate(Settings(packages.Tiny), null, cancelled.Token));
     }
 
+    [Fact]
+    public void Cancellation_DuringALongRun_StopsIt()
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var settings = Settings(packages.Tiny, 512, 512, steps: 1000);
+        var ex = Assert.ThrowsAny<OperationCanceledException>(() => packages.Tiny.Generate(settings, null, cancel.Token));
+        Assert.Equal(cancel.Token, ex.CancellationToken);
+    }
+
     internal sealed class Sink(Action<DenoiseProgress> report) : IProgress<DenoiseProgress>
     {
         public void Report(DenoiseProgress value) => report(value);
