@@ -7,8 +7,8 @@ namespace Flux.Inference.Text;
 /// <summary>
 /// CLIP's text clean-up before BPE, as the Hugging Face CLIP tokenizer does it: Unicode NFC, every run of
 /// whitespace to one space, trimmed, lower-cased (invariant culture, so the result does not depend on the host).
-/// Under InvariantGlobalization (this repository's default) .NET's string.Normalize does nothing, so decomposed
-/// (NFD) accents stay decomposed and tokenize differently from Hugging Face; composed text, the usual case, is exact.
+/// NFC needs ICU: under InvariantGlobalization .NET's string.Normalize does nothing, which is why the repository
+/// keeps globalization on (the Functions base image ships ICU).
 /// </summary>
 internal sealed partial class ClipNormalizer : Normalizer
 {
