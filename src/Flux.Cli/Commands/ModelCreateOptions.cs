@@ -1,4 +1,3 @@
-using System.Globalization;
 using Flux.ModelBuilder.Packages;
 using Flux.ModelBuilder.Tiny;
 
@@ -61,20 +60,9 @@ internal static class ModelCreateOptions
         OptimumOutputNames = s.OptimumNames,
     };
 
-    private static int Int(string option, string? text, int fallback, int min, int max)
-    {
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
-        {
-            throw new CliUsageException($"{option} '{text}' is not a whole number (allowed: {min} to {max})");
-        }
-
-        return value >= min && value <= max
-            ? value
-            : throw new CliUsageException(string.Create(CultureInfo.InvariantCulture, $"{option} {value} is out of range (allowed: {min} to {max})"));
-    }
+    /// <summary>An optional integer option: <paramref name="fallback"/> when absent, else parsed and range-checked by <see cref="CliErrors"/>.</summary>
+    private static int Int(string option, string? text, int fallback, int min, int max) =>
+        text is null ? fallback
+        : CliErrors.ParseInt(option, text, min, max, out var value) is { } failure ? throw new CliUsageException(failure.Message ?? option)
+        : value;
 }

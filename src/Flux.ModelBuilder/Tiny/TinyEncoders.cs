@@ -8,7 +8,8 @@ namespace Flux.ModelBuilder.Tiny;
 /// <summary>
 /// The tiny text encoders: a CLIP-like one (token + position embedding, one causal pre-norm layer,
 /// pooled at the end token as Hugging Face CLIP does, projected to 768) and a T5-like one (embedding,
-/// one RMSNorm layer with gated-GELU feed-forward; no relative position bias). Random weights.
+/// one RMSNorm layer with gated-GELU feed-forward; unlike T5 it has no relative position bias and
+/// scales attention by 1/sqrt(d)). Random weights.
 /// </summary>
 internal static class TinyEncoders
 {
