@@ -81,7 +81,7 @@ public static class ElementConversion
         }
     }
 
-    /// <summary>float32 -> bfloat16 bits, round to nearest even (NaN stays NaN).</summary>
+    /// <summary>float32 -> bfloat16 bits, round to nearest even (NaN stays NaN). Scalar: the rounding and NaN rule are per element.</summary>
     public static void ToBFloat16(ReadOnlySpan<float> source, Span<ushort> destination)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, source.Length);
@@ -92,15 +92,13 @@ public static class ElementConversion
         }
     }
 
-    /// <summary>bfloat16 bits -> float32 (exact: bf16 is the upper half of a float32).</summary>
+    /// <summary>bfloat16 bits -> float32 (exact: bf16 is the upper half of a float32): widen, shift left 16.</summary>
     public static void FromBFloat16(ReadOnlySpan<ushort> source, Span<float> destination)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, source.Length);
-        Span<uint> bits = MemoryMarshal.Cast<float, uint>(destination);
-        for (int i = 0; i < source.Length; i++)
-        {
-            bits[i] = (uint)source[i] << BFloat16Shift;
-        }
+        Span<uint> bits = MemoryMarshal.Cast<float, uint>(destination)[..source.Length];
+        TensorPrimitives.ConvertTruncating(source, bits);
+        TensorPrimitives.ShiftLeft(bits, BFloat16Shift, bits);
     }
 
     private static ushort ToBFloat16Bits(uint f)

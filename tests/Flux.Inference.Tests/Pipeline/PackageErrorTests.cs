@@ -55,6 +55,41 @@ public sealed class PackageErrorTests(BuiltPackages packages) : IDisposable
     }
 
     [Fact]
+    public void SilentFluxJson_VariantComesFromTheGuidanceInput_AndDefaultsFollowIt()
+    {
+        string dev = CopyOf(BuiltPackages.Directory("tiny-dev"));
+        try
+        {
+            File.Delete(Path.Combine(dev, "flux.json"));
+            File.Delete(Path.Combine(_copy, "flux.json"));
+            var devPackage = Open(dev);
+            var schnellPackage = Open(_copy);
+            Assert.Equal((FluxVariant.Dev, "guidance input", Flux.Core.ScheduleShift.Dynamic, 50, 3.5f),
+                (devPackage.Variant, devPackage.VariantSource, devPackage.Shift, devPackage.DefaultSteps, devPackage.DefaultGuidance));
+            Assert.Equal((FluxVariant.Schnell, "guidance input", Flux.Core.ScheduleShift.None, 4),
+                (schnellPackage.Variant, schnellPackage.VariantSource, schnellPackage.Shift, schnellPackage.DefaultSteps));
+            Assert.Equal(devPackage.Io.Dimensions["T"], devPackage.T5MaxLength);   // T5 length read from the sessions
+        }
+        finally
+        {
+            Directory.Delete(dev, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void FluxJsonOverrides_AreApplied_AndAContradictionIsReported()
+    {
+        File.WriteAllText(Path.Combine(_copy, "flux.json"), """{ "defaultSteps": 9, "defaultGuidance": 2.5, "shift": "3", "vaeScale": 0.5, "vaeShift": 0.25 }""");
+        var package = Open(_copy);
+        Assert.Equal((9, 2.5f, Flux.Core.ScheduleShift.Static(3), 0.5f, 0.25f),
+            (package.DefaultSteps, package.DefaultGuidance, package.Shift, package.VaeScale, package.VaeShift));
+
+        File.WriteAllText(Path.Combine(_copy, "flux.json"), """{ "variant": "dev" }""");
+        var ex = Assert.Throws<FluxModelException>(() => Open(_copy));
+        Assert.Equal($"flux.json says variant dev but {Path.Combine(_copy, "transformer", "model.onnx")} has no 'guidance' input", ex.Message);
+    }
+
+    [Fact]
     public void NotAPackage_SaysWhichLayoutsAreAccepted()
     {
         string empty = Directory.CreateTempSubdirectory("flux-empty-").FullName;
