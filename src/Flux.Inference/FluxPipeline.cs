@@ -66,11 +66,11 @@ public sealed partial class FluxPipeline : IDisposable
             throw new InvalidGenerationSettingsException("prompt", "prompt is required");
         }
 
-        using (Stage(ModelComponent.ClipTextEncoder, out var clip))
-        using (Stage(ModelComponent.T5TextEncoder, out var t5))
+        return TextEncoding.Encode(prompts, _tokenizer, Package, component =>
         {
-            return TextEncoding.Encode(prompts, _tokenizer, clip, Package.Io.Clip, t5, Package.Io.T5, cancellationToken);
-        }
+            var lease = Stage(component, out var session);
+            return (session, lease);
+        }, cancellationToken);
     }
 
     public void Dispose()

@@ -21,20 +21,34 @@ public interface IPromptTokenizer
 /// <summary>CLIP + T5 for a batch of prompts -> <see cref="TextConditioning"/>.</summary>
 internal static class TextEncoding
 {
+    /// <summary>
+    /// Runs CLIP, then T5, each inside its own stage (<paramref name="stage"/> returns the session and a
+    /// lease to release; in sequential memory mode only one encoder is loaded at a time).
+    /// </summary>
     public static TextConditioning Encode(
         IReadOnlyList<string> prompts,
         IPromptTokenizer tokenizer,
-        ModelSession clip,
-        ComponentIo clipIo,
-        ModelSession t5,
-        ComponentIo t5Io,
+        ModelPackage package,
+        Func<ModelComponent, (ModelSession Session, IDisposable? Lease)> stage,
         CancellationToken cancellationToken)
     {
         int batch = prompts.Count;
-        var (pooled, pooledShape) = RunEncoder(prompts, tokenizer.ClipLength, tokenizer.EncodeClip, clip, clipIo, IoContract.Pooled, cancellationToken);
-        OneShotRun.ExpectShape(clip.ModelFile, clipIo[IoContract.Pooled], pooledShape, batch, pooledShape[^1]);   // (B, Dp)
-        var (hidden, hiddenShape) = RunEncoder(prompts, tokenizer.T5Length, tokenizer.EncodeT5, t5, t5Io, IoContract.Hidden, cancellationToken);
-        OneShotRun.ExpectShape(t5.ModelFile, t5Io[IoContract.Hidden], hiddenShape, batch, tokenizer.T5Length, hiddenShape[^1]);   // (B, T, Dt)
+        float[] pooled, hidden;
+        long[] pooledShape, hiddenShape;
+        var (clip, clipLease) = stage(ModelComponent.ClipTextEncoder);
+        using (clipLease)
+        {
+            (pooled, pooledShape) = RunEncoder(prompts, tokenizer.ClipLength, tokenizer.EncodeClip, clip, package.Io.Clip, IoContract.Pooled, cancellationToken);
+            OneShotRun.ExpectShape(clip.ModelFile, package.Io.Clip[IoContract.Pooled], pooledShape, batch, pooledShape[^1]);   // (B, Dp)
+        }
+
+        var (t5, t5Lease) = stage(ModelComponent.T5TextEncoder);
+        using (t5Lease)
+        {
+            (hidden, hiddenShape) = RunEncoder(prompts, tokenizer.T5Length, tokenizer.EncodeT5, t5, package.Io.T5, IoContract.Hidden, cancellationToken);
+            OneShotRun.ExpectShape(t5.ModelFile, package.Io.T5[IoContract.Hidden], hiddenShape, batch, tokenizer.T5Length, hiddenShape[^1]);   // (B, T, Dt)
+        }
+
         return new TextConditioning(batch, tokenizer.T5Length, checked((int)hiddenShape[^1]), checked((int)pooledShape[^1]), pooled, hidden);
     }
 

@@ -13,7 +13,9 @@ public class SessionTests(BuiltPackages packages)
         var options = new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu, MemoryMode = MemoryMode.Sequential };
         using var sequential = FluxPipeline.Open(BuiltPackages.Directory("tiny"), options, cache: cache);
         var settings = GenerationSettings.Defaults(sequential.Package, "a blue square") with { Width = 256, Height = 256, Steps = 2 };
-        var image = sequential.Generate(settings);
+        var loadedWhileSampling = new List<int>();
+        var image = sequential.Generate(settings, new GenerateOptions { Progress = new TinyPipelineTests.Sink(_ => loadedWhileSampling.Add(cache.Count)) });
+        Assert.Equal([1, 1], loadedWhileSampling);   // only the transformer: the encoders were released before it loaded
         Assert.Equal(0, cache.Count);
         Assert.Equal(packages.Tiny.Generate(settings).Png, image.Png);
     }
