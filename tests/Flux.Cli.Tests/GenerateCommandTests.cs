@@ -65,9 +65,8 @@ public class GenerateCommandTests
 
         using (var process = StartFlux([.. run, "-o", output, "--checkpoint-dir", checkpoints]))
         {
-            string checkpoint = Path.Combine(checkpoints, "generate.fluxckpt");
             var waited = Stopwatch.StartNew();
-            while (!File.Exists(checkpoint) && !process.HasExited && waited.Elapsed < TimeSpan.FromMinutes(2))
+            while (Checkpoints(checkpoints).Length == 0 && !process.HasExited && waited.Elapsed < TimeSpan.FromMinutes(2))
             {
                 Thread.Sleep(20);
             }
@@ -84,8 +83,22 @@ public class GenerateCommandTests
         string uninterrupted = Path.Combine(folder.Path, "uninterrupted.png");
         Assert.Equal(0, CliRunner.Run([.. run, "-o", uninterrupted]).ExitCode);
         Assert.Equal(File.ReadAllBytes(uninterrupted), File.ReadAllBytes(output));
-        Assert.False(File.Exists(Path.Combine(checkpoints, "generate.fluxckpt")), "the checkpoint is removed once the image is written");
+        Assert.Empty(Checkpoints(checkpoints));   // removed once the image is written
     }
+
+    [Fact]
+    public void Resume_WithOtherSettings_DoesNotPickUpAnotherRunsCheckpoint()
+    {
+        var settings = new GenerationSettings("a cat", 256, 256, 4, 0, 1, "euler", 0);
+        string name = Commands.GenerateCommand.CheckpointName("/models/tiny", [settings]);
+        Assert.Equal(name, Commands.GenerateCommand.CheckpointName("/models/tiny", [settings]));
+        Assert.NotEqual(name, Commands.GenerateCommand.CheckpointName("/models/tiny", [settings with { Seed = 2 }]));
+        Assert.NotEqual(name, Commands.GenerateCommand.CheckpointName("/models/tiny", [settings with { Prompt = "a dog" }]));
+        Assert.NotEqual(name, Commands.GenerateCommand.CheckpointName("/models/other", [settings]));
+    }
+
+    private static string[] Checkpoints(string folder) =>
+        Directory.Exists(folder) ? Directory.GetFiles(folder, "*" + Commands.GenerateCommand.CheckpointExtension) : [];
 
     /// <summary>Starts the real `flux` executable (built next to the tests) as a child process.</summary>
     private static Process StartFlux(string[] arguments)

@@ -11,7 +11,7 @@ namespace Flux.Cli.Commands;
 /// <summary>`flux generate PROMPT`: prompt -> PNG(s) with a progress bar; same seed, same bytes; never a partial file.</summary>
 public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateCommand.Arguments>
 {
-    public const string CheckpointFile = "generate.fluxckpt";
+    public const string CheckpointExtension = ".fluxckpt";
     private const int MaxCount = 64;
 
     public sealed class Arguments : InferenceArguments
@@ -154,7 +154,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
             ModelArgument.AsUsageError(() => { settings.Validate(pipeline.Package); return 0; });
         }
 
-        string? checkpointPath = arguments.CheckpointDir is null ? null : Path.Combine(arguments.CheckpointDir, CheckpointFile);
+        string? checkpointPath = arguments.CheckpointDir is null ? null : Path.Combine(arguments.CheckpointDir, CheckpointName(pipeline.Package.Directory, batch));
         SamplerCheckpoint? resumeFrom = null;
         if (arguments.Resume && File.Exists(checkpointPath))
         {
@@ -203,6 +203,17 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
             Sampler = arguments.Sampler.ToLowerInvariant(),
         };
         return Enumerable.Range(0, arguments.CountValue).Select(i => first with { ImageIndex = i }).ToList();
+    }
+
+    /// <summary>
+    /// One checkpoint file per distinct run (model, prompts, seeds, size, steps, guidance, sampler), so
+    /// --resume can only continue the run it belongs to.
+    /// </summary>
+    public static string CheckpointName(string modelDirectory, IReadOnlyList<GenerationSettings> batch)
+    {
+        string identity = modelDirectory + "\n" + string.Join("\n", batch);
+        ulong hash = System.IO.Hashing.XxHash64.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(identity));
+        return $"generate-{hash:x16}{CheckpointExtension}";
     }
 
     private static string OutputPath(string output, int index, int count) => count == 1
