@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Globalization;
+using Flux.Core;
+using Flux.Inference;
+using Flux.Inference.Imaging;
+using Flux.Inference.Sessions;
+using Flux.Inference.Text;
+using Flux.ModelBuilder.Tiny;
+
+namespace Flux.Benchmarks.Perf;
+
+/// <summary>
+/// Pipeline overhead = end-to-end time / sum of the raw session runs inside it, for FluxPipeline.Generate
+/// and for <see cref="MinimalLoop"/> (the floor) on the same sessions, alternating in one process.
+/// </summary>
+internal static class OverheadBench
+{
+    private const string Prompt = "a red circle on a blue background";
+
+    public sealed record Case(FluxVariant Variant, int Side, int Steps, int Repetitions);
+
+    public static IReadOnlyList<Case> DefaultCases(bool quick) =>
+    [
+        new(FluxVariant.Schnell, 256, 4, quick ? 3 : 7),
+        new(FluxVariant.Schnell, 512, 4, quick ? 3 : 7),
+        new(FluxVariant.Schnell, 1024, 4, quick ? 2 : 3),
+        new(FluxVariant.Dev, 256, 28, quick ? 2 : 3),
+        new(FluxVariant.Dev, 512, 28, quick ? 1 : 2),
+        new(FluxVariant.Dev, 1024, 28, 1),
+    ];
+
+    public static void Run(IReadOnlyList<Case> cases, InferenceOptions options)
+    {
+        Console.WriteLine("| variant | size | steps | reps | pipeline ms | its runs ms | **pipeline ratio** | PNG ms | ratio w/o PNG | floor ms | its runs ms | **floor ratio** | pipeline / floor |");
+        Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        var breakdown = new List<Action>();
+        foreach (var group in cases.GroupBy(c => c.Variant))
+        {
+            string dir = PerfPackages.Tiny(new TinyFluxOptions { Variant = group.Key });
+            using var pipeline = FluxPipeline.Open(dir, options);
+            var clip = ClipTokenizer.FromFiles(pipeline.Package.Files.ClipVocab, pipeline.Package.Files.ClipMerges);
+            var t5 = T5Tokenizer.FromFile(pipeline.Package.Files.T5SentencePiece, pipeline.Package.T5MaxLength);
+            foreach (var c in group)
+            {
+                var settings = GenerationSettings.Defaults(pipeline.Package, Prompt) with { Width = c.Side, Height = c.Side, Steps = c.Steps };
+                using var floor = new MinimalLoop(pipeline, options, ImageSize.Create(c.Side, c.Side), c.Steps, clip.Encode(Prompt), t5.Encode(Prompt), settings.Guidance);
+                _ = MeasurePipeline(pipeline, settings with { Steps = 1 });   // warm-up: sessions loaded, shapes planned, code jitted
+                floor.Run(1);
+                var pipelineRuns = new List<(double EndToEnd, double Runs, double Png)>();
+                var floorRuns = new List<(double EndToEnd, double Runs)>();
+                for (int r = 0; r < c.Repetitions; r++)
+                {
+                    pipelineRuns.Add(MeasurePipeline(pipeline, settings));
+                    floorRuns.Add(Measure(() => floor.Run(1)));
+                }
+
+                var p = Median(pipelineRuns, x => x.EndToEnd / x.Runs);
+                var f = Median(floorRuns, x => x.EndToEnd / x.Runs);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {c.Variant.ToString().ToLowerInvariant()} | {c.Side}x{c.Side} | {c.Steps} | {c.Repetitions} | {p.EndToEnd:0} | {p.Runs:0} | **{p.EndToEnd / p.Runs:0.000}** | {p.Png:0.0} | {(p.EndToEnd - p.Png) / p.Runs:0.000} | {f.EndToEnd:0} | {f.Runs:0} | **{f.EndToEnd / f.Runs:0.000}** | {p.EndToEnd / f.EndToEnd:0.000} |"));
+                StageBreakdown.Row(pipeline, settings);
+            }
+        }
+    }
+
+    private static (double EndToEnd, double Runs, double Png) MeasurePipeline(FluxPipeline pipeline, GenerationSettings settings)
+    {
+        GeneratedImage? image = null;
+        var (endToEnd, runs) = Measure(() => image = pipeline.Generate(settings));
+        long start = Stopwatch.GetTimestamp();
+        _ = PngEncoding.Encode(image!.Rgb, settings.Width, settings.Height, settings.PngText(pipeline.Package.Name));
+        return (endToEnd, runs, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+    }
+
+    /// <summary>(end-to-end ms, ms inside session runs) of one call.</summary>
+    public static (double EndToEnd, double Runs) Measure(Action action)
+    {
+        RunStatistics.Global.Reset();
+        long start = Stopwatch.GetTimestamp();
+        action();
+        double endToEnd = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        return (endToEnd, RunStatistics.Global.Elapsed.TotalMilliseconds);
+    }
+
+    private static T Median<T>(List<T> values, Func<T, double> key) => values.OrderBy(key).ElementAt(values.Count / 2);
+}

@@ -1,0 +1,28 @@
+using System.Globalization;
+using Flux.Inference;
+using Flux.Inference.Stages;
+
+namespace Flux.Benchmarks.Perf;
+
+/// <summary>Time outside session runs per stage (the stage APIs the durable activities call), to see where overhead sits.</summary>
+internal static class StageBreakdown
+{
+    public static void Header()
+    {
+        Console.WriteLine("| variant | size | encode ms (runs) | denoise ms (runs) | decode + PNG ms (runs) | outside runs: encode / denoise / decode+PNG ms |");
+        Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: |");
+    }
+
+    public static void Row(FluxPipeline pipeline, GenerationSettings settings)
+    {
+        TextConditioning? conditioning = null;
+        DenoiseResult? result = null;
+        var encode = Measure(() => conditioning = pipeline.EncodePrompt(settings.Prompt));
+        var denoise = Measure(() => result = pipeline.Denoise(conditioning!, settings, null, int.MaxValue, null, 0, null, CancellationToken.None));
+        var decode = Measure(() => pipeline.DecodeToPng(result!.State, settings));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {pipeline.Package.Variant.ToString().ToLowerInvariant()} | {settings.Width}x{settings.Height} | {encode.EndToEnd:0.0} ({encode.Runs:0.0}) | {denoise.EndToEnd:0.0} ({denoise.Runs:0.0}) | {decode.EndToEnd:0.0} ({decode.Runs:0.0}) | {encode.EndToEnd - encode.Runs:0.0} / {denoise.EndToEnd - denoise.Runs:0.0} / {decode.EndToEnd - decode.Runs:0.0} |"));
+    }
+
+    private static (double EndToEnd, double Runs) Measure(Action action) => OverheadBench.Measure(action);
+}
