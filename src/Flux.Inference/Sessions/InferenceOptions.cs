@@ -45,6 +45,13 @@ public sealed class InferenceOptions
 
     public MemoryMode MemoryMode { get; set; } = MemoryMode.Resident;
 
+    /// <summary>
+    /// Let ONNX Runtime's intra-op threads busy-wait for work between operators ("session.intra_op.allow_spinning").
+    /// Off by default: spinning threads keep burning a core after each run, stealing it from the managed work
+    /// between runs (noise, Euler update, VAE post-processing, PNG) and from other processes on the host.
+    /// </summary>
+    public bool AllowSpinning { get; set; }
+
     /// <summary>Run each session once with small inputs when it is first loaded.</summary>
     public bool WarmUp { get; set; }
 
@@ -63,5 +70,5 @@ public sealed class InferenceOptions
         }
     }
 
-    internal string CacheKey => $"{ExecutionProvider}|{DeviceId}|{IntraOpThreads}|{InterOpThreads}";
+    internal string CacheKey => $"{ExecutionProvider}|{DeviceId}|{IntraOpThreads}|{InterOpThreads}|{AllowSpinning}";
 }
