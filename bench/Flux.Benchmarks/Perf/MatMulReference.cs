@@ -9,10 +9,17 @@ namespace Flux.Benchmarks.Perf;
 /// The practical FLOP/s limit of ONNX Runtime on this CPU: one MatMul (M, K) x (K, N) with the weight as an
 /// initializer, the shape of a FLUX-width MLP layer, run through the same session settings as the pipeline.
 /// </summary>
-internal static class MatMulReference
+internal sealed class MatMulReference : ITimedRun
 {
-    public static (double Flops, double Milliseconds) Measure(int m, int k, int n, int repetitions)
+    private readonly InferenceSession _session;
+    private readonly OrtIoBinding _binding;
+    private readonly OrtValue _input;
+    private readonly OrtValue _output;
+    private readonly RunOptions _runOptions = new();
+
+    public MatMulReference(int m, int k, int n)
     {
+        Flops = 2.0 * m * k * n;
         var random = new Random(1);
         float[] weight = new float[k * n];
         for (int i = 0; i < weight.Length; i++)
@@ -37,26 +44,34 @@ internal static class MatMulReference
         model.OpsetImport.Add(new OperatorSetIdProto { Version = 17 });
 
         using var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        using var session = new InferenceSession(model.ToByteArray(), sessionOptions);
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        _session = new InferenceSession(model.ToByteArray(), sessionOptions);
         float[] a = new float[m * k];
-        float[] c = new float[m * n];
         a.AsSpan().Fill(0.5f);
-        using var input = OrtValue.CreateTensorValueFromMemory(a, [m, k]);
-        using var output = OrtValue.CreateTensorValueFromMemory(c, [m, n]);
-        using var binding = session.CreateIoBinding();
-        binding.BindInput("a", input);
-        binding.BindOutput("c", output);
-        using var runOptions = new RunOptions();
-        session.RunWithBinding(runOptions, binding);   // warm-up
-        var times = new List<double>();
-        for (int r = 0; r < repetitions; r++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            session.RunWithBinding(runOptions, binding);
-            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        }
+        _input = OrtValue.CreateTensorValueFromMemory(a, [m, k]);
+        _output = OrtValue.CreateTensorValueFromMemory(new float[m * n], [m, n]);
+        _binding = _session.CreateIoBinding();
+        _binding.BindInput("a", _input);
+        _binding.BindOutput("c", _output);
+        _session.RunWithBinding(_runOptions, _binding);   // warm-up
+    }
 
-        return (2.0 * m * k * n, times.Min());
+    public double Flops { get; }
+
+    public double Run()
+    {
+        long start = Stopwatch.GetTimestamp();
+        _session.RunWithBinding(_runOptions, _binding);
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
+
+    public void Dispose()
+    {
+        _binding.Dispose();
+        _input.Dispose();
+        _output.Dispose();
+        _runOptions.Dispose();
+        _session.Dispose();
     }
 
     private static ValueInfoProto Value(string name, long rows, long columns)

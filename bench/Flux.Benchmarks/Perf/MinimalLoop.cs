@@ -29,9 +29,8 @@ internal sealed class MinimalLoop : IDisposable
     private readonly (SessionRunScope Scope, OrtIoBinding Binding) _transformer;
     private readonly (SessionRunScope Scope, OrtIoBinding Binding) _vae;
 
-    public MinimalLoop(FluxPipeline pipeline, InferenceOptions options, ImageSize size, int steps, long[] clipIds, long[] t5Ids, float guidance)
+    public MinimalLoop(InferenceOptions options, ModelPackage package, ImageSize size, int steps, long[] clipIds, long[] t5Ids, float guidance)
     {
-        var package = pipeline.Package;
         var io = package.Io;
         _size = size;
         _timesteps = Schedule.Flux(steps, size.SequenceLength, package.Shift);

@@ -29,37 +29,59 @@ internal static class OverheadBench
         new(FluxVariant.Dev, 1024, 28, 1),
     ];
 
-    public static void Run(IReadOnlyList<Case> cases, InferenceOptions options)
+    /// <summary>Runs every case for every option set (interleaved per repetition, so machine load hits them alike).</summary>
+    public static void Run(IReadOnlyList<Case> cases, IReadOnlyList<(string Label, InferenceOptions Options)> optionSets)
     {
-        Console.WriteLine("| variant | size | steps | reps | pipeline ms | its runs ms | **pipeline ratio** | PNG ms | ratio w/o PNG | floor ms | its runs ms | **floor ratio** | pipeline / floor |");
-        Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        var breakdown = new List<Action>();
+        Console.WriteLine("| variant | size | steps | reps | sessions | pipeline ms | its runs ms | **pipeline ratio** | PNG ms | ratio w/o PNG | floor ms | its runs ms | **floor ratio** | pipeline / floor |");
+        Console.WriteLine("| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        var breakdowns = new List<Action>();
         foreach (var group in cases.GroupBy(c => c.Variant))
         {
             string dir = PerfPackages.Tiny(new TinyFluxOptions { Variant = group.Key });
-            using var pipeline = FluxPipeline.Open(dir, options);
-            var clip = ClipTokenizer.FromFiles(pipeline.Package.Files.ClipVocab, pipeline.Package.Files.ClipMerges);
-            var t5 = T5Tokenizer.FromFile(pipeline.Package.Files.T5SentencePiece, pipeline.Package.T5MaxLength);
+            var pipelines = optionSets.Select(set => FluxPipeline.Open(dir, set.Options)).ToList();
+            var package = pipelines[0].Package;
+            var clip = ClipTokenizer.FromFiles(package.Files.ClipVocab, package.Files.ClipMerges);
+            var t5 = T5Tokenizer.FromFile(package.Files.T5SentencePiece, package.T5MaxLength);
             foreach (var c in group)
             {
-                var settings = GenerationSettings.Defaults(pipeline.Package, Prompt) with { Width = c.Side, Height = c.Side, Steps = c.Steps };
-                using var floor = new MinimalLoop(pipeline, options, ImageSize.Create(c.Side, c.Side), c.Steps, clip.Encode(Prompt), t5.Encode(Prompt), settings.Guidance);
-                _ = MeasurePipeline(pipeline, settings with { Steps = 1 });   // warm-up: sessions loaded, shapes planned, code jitted
-                floor.Run(1);
-                var pipelineRuns = new List<(double EndToEnd, double Runs, double Png)>();
-                var floorRuns = new List<(double EndToEnd, double Runs)>();
-                for (int r = 0; r < c.Repetitions; r++)
+                var settings = GenerationSettings.Defaults(package, Prompt) with { Width = c.Side, Height = c.Side, Steps = c.Steps };
+                var floors = optionSets.Select(set => new MinimalLoop(set.Options, package, ImageSize.Create(c.Side, c.Side), c.Steps, clip.Encode(Prompt), t5.Encode(Prompt), settings.Guidance)).ToList();
+                var pipelineRuns = optionSets.Select(_ => new List<(double EndToEnd, double Runs, double Png)>()).ToList();
+                var floorRuns = optionSets.Select(_ => new List<(double EndToEnd, double Runs)>()).ToList();
+                for (int s = 0; s < optionSets.Count; s++)
                 {
-                    pipelineRuns.Add(MeasurePipeline(pipeline, settings));
-                    floorRuns.Add(Measure(() => floor.Run(1)));
+                    _ = MeasurePipeline(pipelines[s], settings with { Steps = 1 });   // warm-up: sessions loaded, shapes planned, code jitted
+                    floors[s].Run(1);
                 }
 
-                var p = Median(pipelineRuns, x => x.EndToEnd / x.Runs);
-                var f = Median(floorRuns, x => x.EndToEnd / x.Runs);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {c.Variant.ToString().ToLowerInvariant()} | {c.Side}x{c.Side} | {c.Steps} | {c.Repetitions} | {p.EndToEnd:0} | {p.Runs:0} | **{p.EndToEnd / p.Runs:0.000}** | {p.Png:0.0} | {(p.EndToEnd - p.Png) / p.Runs:0.000} | {f.EndToEnd:0} | {f.Runs:0} | **{f.EndToEnd / f.Runs:0.000}** | {p.EndToEnd / f.EndToEnd:0.000} |"));
-                StageBreakdown.Row(pipeline, settings);
+                for (int r = 0; r < c.Repetitions; r++)
+                {
+                    for (int s = 0; s < optionSets.Count; s++)
+                    {
+                        pipelineRuns[s].Add(MeasurePipeline(pipelines[s], settings));
+                        int set = s;
+                        floorRuns[s].Add(Measure(() => floors[set].Run(1)));
+                    }
+                }
+
+                for (int s = 0; s < optionSets.Count; s++)
+                {
+                    var p = Median(pipelineRuns[s], x => x.EndToEnd / x.Runs);
+                    var f = Median(floorRuns[s], x => x.EndToEnd / x.Runs);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"| {c.Variant.ToString().ToLowerInvariant()} | {c.Side}x{c.Side} | {c.Steps} | {c.Repetitions} | {optionSets[s].Label} | {p.EndToEnd:0} | {p.Runs:0} | **{p.EndToEnd / p.Runs:0.000}** | {p.Png:0.0} | {(p.EndToEnd - p.Png) / p.Runs:0.000} | {f.EndToEnd:0} | {f.Runs:0} | **{f.EndToEnd / f.Runs:0.000}** | {p.EndToEnd / f.EndToEnd:0.000} |"));
+                    var (pipeline, stageSettings, label) = (pipelines[s], settings, optionSets[s].Label);
+                    breakdowns.Add(() => StageBreakdown.Row(pipeline, stageSettings, label));
+                    floors[s].Dispose();
+                }
             }
+
+            Console.WriteLine();
+            StageBreakdown.Header();
+            breakdowns.ForEach(b => b());
+            breakdowns.Clear();
+            Console.WriteLine();
+            pipelines.ForEach(p => p.Dispose());
         }
     }
 

@@ -3,14 +3,14 @@ using Flux.Inference.Sessions;
 namespace Flux.Benchmarks.Perf;
 
 /// <summary>
-/// `dotnet run -c Release --project bench/Flux.Benchmarks -- overhead|scaling [--quick] [--sizes 256,512]`: whole-generation
+/// `dotnet run -c Release --project bench/Flux.Benchmarks -- overhead|scaling|memory|png [--quick] | profile HIDDEN HEADS DOUBLE SINGLE SIDE [--sizes 256,512]`: whole-generation
 /// measurements printed as Markdown tables (docs/benchmarks.md, "Performance (issue 7)").
 /// </summary>
 internal static class PerfHarness
 {
     public static bool TryRun(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("overhead" or "scaling"))
+        if (args.Length == 0 || args[0] is not ("overhead" or "scaling" or "memory" or "profile" or "png"))
         {
             return false;
         }
@@ -21,14 +21,47 @@ internal static class PerfHarness
         switch (args[0])
         {
             case "overhead":
-                OverheadBench.Run(OverheadBench.DefaultCases(quick).Where(c => Filter(args, c.Side)).ToList(), options);
+                OverheadBench.Run(OverheadBench.DefaultCases(quick).Where(c => Filter(args, c.Side)).ToList(), OptionSets(args, options));
+                break;
+            case "scaling":
+                ScalingBench.Run(quick);
+                break;
+            case "png":
+                PngOptions.Run();
+                break;
+            case "memory":
+                MemoryBench.Run(quick);
                 break;
             default:
-                ScalingBench.Run(quick);
+                Profile(args);
                 break;
         }
 
         return true;
+    }
+
+    /// <summary>`profile HIDDEN HEADS DOUBLE SINGLE SIDE`: per-operator time of one tiny transformer step.</summary>
+    private static void Profile(string[] args)
+    {
+        int[] n = args.Skip(1).Take(5).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var o = new Flux.ModelBuilder.Tiny.TinyFluxOptions { HiddenSize = n[0], HeadCount = n[1], DoubleBlocks = n[2], SingleBlocks = n[3], T5Width = n[0] == 3072 ? 4096 : n[0] };
+        using var step = new TransformerStep(o, n[4], profile: true);
+        double ms = Math.Min(step.Run(), step.Run());
+        OpProfile.Print(step.EndProfiling());
+        Console.WriteLine($"{ms:0.0} ms per step (fastest of 2; {step.Flops / 1e9:0.00} GFLOP)");
+    }
+
+    /// <summary>`--compare spinning` measures session settings side by side (before/after); default: the defaults only.</summary>
+    private static List<(string, InferenceOptions)> OptionSets(string[] args, InferenceOptions defaults)
+    {
+        int i = Array.IndexOf(args, "--compare");
+        string? what = i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        return what switch
+        {
+            null => [("defaults", defaults)],
+            "spinning" => [("spinning on", new InferenceOptions { ExecutionProvider = defaults.ExecutionProvider, AllowSpinning = true }), ("spinning off", defaults)],
+            _ => throw new ArgumentException($"--compare {what} is unknown; allowed: spinning"),
+        };
     }
 
     /// <summary>`--sizes 256,512` limits the cases to those sides.</summary>

@@ -5,8 +5,9 @@ namespace Flux.Benchmarks.Perf;
 
 /// <summary>
 /// Time per transformer step against image size (L) and width, FLOPs from <see cref="TransformerFlops"/>,
-/// achieved FLOP/s next to a plain MatMul's FLOP/s in the same run, and the per-block cost at FLUX width
-/// extrapolated to FLUX.1's 19 double + 38 single blocks.
+/// achieved FLOP/s next to a plain MatMul's FLOP/s timed in the same rounds, and the per-block cost at FLUX
+/// width extrapolated to FLUX.1's 19 double + 38 single blocks. Each group's sessions are loaded together
+/// and run round-robin (fastest of N per session), so load on the shared machine hits them alike.
 /// </summary>
 internal static class ScalingBench
 {
@@ -15,44 +16,58 @@ internal static class ScalingBench
 
     public static void Run(bool quick)
     {
-        int reps = quick ? 2 : 3;
-        var (mmFlops, mmMs) = MatMulReference.Measure(MatMulRows, FluxHidden, 4 * FluxHidden, reps + 2);
-        double matmul = mmFlops / (mmMs / 1000);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"MatMul ({MatMulRows} x {FluxHidden}) x ({FluxHidden} x {4 * FluxHidden}): {mmFlops / 1e9:0.0} GFLOP in {mmMs:0} ms = **{matmul / 1e9:0.0} GFLOP/s** (fastest of {reps + 2})"));
+        int rounds = quick ? 3 : 5;
+        Console.WriteLine($"Fastest of {rounds} round-robin rounds per group; the MatMul is ({MatMulRows} x {FluxHidden}) x ({FluxHidden} x {4 * FluxHidden}), a FLUX-width MLP layer over 512 tokens.");
         Console.WriteLine();
-        Console.WriteLine("| model | hidden / heads | blocks (double + single) | size | L | S = L + T | GFLOP / step | ms / step | GFLOP/s | of MatMul |");
-        Console.WriteLine("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Console.WriteLine("| group | model | hidden / heads | blocks (double + single) | size | L | S = L + T | GFLOP / step | ms / step | GFLOP/s | of MatMul |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
 
         var tiny = new TinyFluxOptions();
-        foreach (int side in new[] { 256, 512, 1024 })
-        {
-            Row("tiny", tiny, side, reps, matmul);
-        }
-
+        Group("L", rounds, [("tiny", tiny, 256), ("tiny", tiny, 512), ("tiny", tiny, 1024)]);
         var mid = new TinyFluxOptions { HiddenSize = 1024, HeadCount = 8, DoubleBlocks = 1, SingleBlocks = 1, T5Width = 1024 };
-        foreach (int side in quick ? new[] { 256, 512 } : new[] { 256, 512, 1024 })
-        {
-            Row("width 1024", mid, side, reps, matmul);
-        }
-
-        Row("width 256", new TinyFluxOptions { HiddenSize = 256, HeadCount = 4, DoubleBlocks = 1, SingleBlocks = 1, T5Width = 256 }, 256, reps, matmul);
-        double a = Row("flux-width", PerfPackages.FluxWidth(1, 1), 256, reps, matmul);
-        double b = Row("flux-width", PerfPackages.FluxWidth(2, 1), 256, reps, matmul);
-        double c = Row("flux-width", PerfPackages.FluxWidth(1, 2), 256, reps, matmul);
-        Extrapolate(a, b - a, c - a, matmul);
+        Group("width", rounds,
+        [
+            ("tiny", tiny, 256),
+            ("width 256", new TinyFluxOptions { HiddenSize = 256, HeadCount = 4, DoubleBlocks = 1, SingleBlocks = 1, T5Width = 256 }, 256),
+            ("width 1024", mid, 256),
+            ("width 1024", mid, 512),
+        ]);
+        double[] flux = Group("FLUX width", rounds,
+        [
+            ("flux-width", PerfPackages.FluxWidth(1, 1), 256),
+            ("flux-width", PerfPackages.FluxWidth(2, 1), 256),
+            ("flux-width", PerfPackages.FluxWidth(1, 2), 256),
+        ]);
+        Extrapolate(flux[0], flux[1] - flux[0], flux[2] - flux[0], flux[3]);
     }
 
-    /// <summary>Prints one row; returns ms per step.</summary>
-    private static double Row(string name, TinyFluxOptions o, int side, int reps, double matmul)
+    /// <summary>Times the rows and the MatMul round-robin; prints the rows; returns their ms and, last, the MatMul's FLOP/s.</summary>
+    private static double[] Group(string group, int rounds, (string Name, TinyFluxOptions Options, int Side)[] rows)
     {
-        long l = (long)side / 16 * (side / 16);
-        double ms = TransformerStep.Milliseconds(o, side, reps);
-        double flops = TransformerFlops.PerStep(o, l);
-        double rate = flops / (ms / 1000);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {o.HiddenSize} / {o.HeadCount} | {o.DoubleBlocks} + {o.SingleBlocks} | {side}x{side} | {l} | {l + o.TextLength} | {flops / 1e9:0.00} | {ms:0.0} | {rate / 1e9:0.0} | {rate / matmul:P0} |"));
-        return ms;
+        var runs = new List<ITimedRun>();
+        try
+        {
+            runs.AddRange(rows.Select(r => (ITimedRun)new TransformerStep(r.Options, r.Side)));
+            runs.Add(new MatMulReference(MatMulRows, FluxHidden, 4 * FluxHidden));
+            double[] ms = RoundRobin.Fastest(runs, rounds);
+            double matmul = runs[^1].Flops / (ms[^1] / 1000);
+            for (int i = 0; i < rows.Length; i++)
+            {
+                var (name, o, side) = rows[i];
+                long l = (long)side / 16 * (side / 16);
+                double rate = runs[i].Flops / (ms[i] / 1000);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {group} | {name} | {o.HiddenSize} / {o.HeadCount} | {o.DoubleBlocks} + {o.SingleBlocks} | {side}x{side} | {l} | {l + o.TextLength} | {runs[i].Flops / 1e9:0.00} | {ms[i]:0.0} | {rate / 1e9:0.0} | {rate / matmul:P0} |"));
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {group} | MatMul | | | | | | {runs[^1].Flops / 1e9:0.00} | {ms[^1]:0.0} | **{matmul / 1e9:0.0}** | 100 % |"));
+            return [.. ms[..^1], matmul];
+        }
+        finally
+        {
+            runs.ForEach(r => r.Dispose());
+        }
     }
 
     /// <summary>Per-block times at FLUX width, L = 256 (from the 1+1, 2+1 and 1+2 packages), scaled to 19 + 38 blocks and by FLOPs to 1024x1024.</summary>

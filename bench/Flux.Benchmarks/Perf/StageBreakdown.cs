@@ -9,11 +9,11 @@ internal static class StageBreakdown
 {
     public static void Header()
     {
-        Console.WriteLine("| variant | size | encode ms (runs) | denoise ms (runs) | decode + PNG ms (runs) | outside runs: encode / denoise / decode+PNG ms |");
-        Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: |");
+        Console.WriteLine("| variant | size | sessions | encode ms (runs) | denoise ms (runs) | decode + PNG ms (runs) | outside runs: encode / denoise / decode+PNG ms |");
+        Console.WriteLine("| --- | --- | --- | ---: | ---: | ---: | ---: |");
     }
 
-    public static void Row(FluxPipeline pipeline, GenerationSettings settings)
+    public static void Row(FluxPipeline pipeline, GenerationSettings settings, string label)
     {
         TextConditioning? conditioning = null;
         DenoiseResult? result = null;
@@ -21,7 +21,7 @@ internal static class StageBreakdown
         var denoise = Measure(() => result = pipeline.Denoise(conditioning!, settings, null, int.MaxValue, null, 0, null, CancellationToken.None));
         var decode = Measure(() => pipeline.DecodeToPng(result!.State, settings));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {pipeline.Package.Variant.ToString().ToLowerInvariant()} | {settings.Width}x{settings.Height} | {encode.EndToEnd:0.0} ({encode.Runs:0.0}) | {denoise.EndToEnd:0.0} ({denoise.Runs:0.0}) | {decode.EndToEnd:0.0} ({decode.Runs:0.0}) | {encode.EndToEnd - encode.Runs:0.0} / {denoise.EndToEnd - denoise.Runs:0.0} / {decode.EndToEnd - decode.Runs:0.0} |"));
+            $"| {pipeline.Package.Variant.ToString().ToLowerInvariant()} | {settings.Width}x{settings.Height} | {label} | {encode.EndToEnd:0.0} ({encode.Runs:0.0}) | {denoise.EndToEnd:0.0} ({denoise.Runs:0.0}) | {decode.EndToEnd:0.0} ({decode.Runs:0.0}) | {encode.EndToEnd - encode.Runs:0.0} / {denoise.EndToEnd - denoise.Runs:0.0} / {decode.EndToEnd - decode.Runs:0.0} |"));
     }
 
     private static (double EndToEnd, double Runs) Measure(Action action) => OverheadBench.Measure(action);
