@@ -1,231 +1,27 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
-
 namespace Flux.Functions.Tests.Hosting;
 
-/// <summary>
-/// A real Azurite (blob, queue, table) for one test collection: installed from npm into
-/// tools/azurite when missing, started on 127.0.0.1 on free ports with a temp workspace,
-/// ALWAYS with --disableTelemetry and --skipApiVersionCheck, and stopped by its PID.
-/// </summary>
+/// <summary>One Azurite (see <see cref="AzuriteProcess"/>) shared by the tests of a collection.</summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
-    public const string AccountName = "devstoreaccount1";
+    private AzuriteProcess? _azurite;
 
-    // Azurite's published development key (not a secret: the same in every copy of Azurite).
-    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-    private const int StartAttempts = 3;
+    public string ConnectionString => _azurite?.ConnectionString ?? throw new InvalidOperationException("Azurite is not started");
 
-    private readonly StringBuilder _output = new();
-    private Process? _process;
-    private string? _workspace;
+    public async Task InitializeAsync() => _azurite = await AzuriteProcess.StartAsync();
 
-    public string ConnectionString { get; private set; } = "";
-
-    public int BlobPort { get; private set; }
-
-    public async Task InitializeAsync()
+    public async Task DisposeAsync()
     {
-        string script = await EnsureInstalledAsync();
-        for (int attempt = 1; ; attempt++)
+        if (_azurite is not null)
         {
-            try
-            {
-                await StartAsync(script);
-                return;
-            }
-            catch (InvalidOperationException) when (attempt < StartAttempts)
-            {
-                Stop(); // a port taken between choosing and binding: choose again
-            }
+            await _azurite.DisposeAsync();
         }
     }
+}
 
-    public Task DisposeAsync()
-    {
-        Stop();
-        return Task.CompletedTask;
-    }
-
-    private async Task StartAsync(string script)
-    {
-        _workspace = Directory.CreateTempSubdirectory("flux-azurite-").FullName;
-        int[] ports = FreePorts(3);
-        BlobPort = ports[0];
-        var start = new ProcessStartInfo("node")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = _workspace,
-        };
-        foreach (string arg in new[]
-        {
-            script, "--disableTelemetry", "--skipApiVersionCheck", "--silent", "--loose",
-            "--blobHost", "127.0.0.1", "--blobPort", $"{ports[0]}",
-            "--queueHost", "127.0.0.1", "--queuePort", $"{ports[1]}",
-            "--tableHost", "127.0.0.1", "--tablePort", $"{ports[2]}",
-            "--location", _workspace,
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        _process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        await WaitForPortsAsync(ports);
-        ConnectionString =
-            $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
-            $"BlobEndpoint=http://127.0.0.1:{ports[0]}/{AccountName};" +
-            $"QueueEndpoint=http://127.0.0.1:{ports[1]}/{AccountName};" +
-            $"TableEndpoint=http://127.0.0.1:{ports[2]}/{AccountName};";
-    }
-
-    private async Task WaitForPortsAsync(int[] ports)
-    {
-        var deadline = Stopwatch.StartNew();
-        foreach (int port in ports)
-        {
-            while (true)
-            {
-                if (_process!.HasExited)
-                {
-                    throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode}: {Output()}");
-                }
-
-                try
-                {
-                    using var client = new TcpClient();
-                    await client.ConnectAsync(IPAddress.Loopback, port);
-                    break;
-                }
-                catch (SocketException) when (deadline.Elapsed < StartTimeout)
-                {
-                    await Task.Delay(100);
-                }
-            }
-        }
-    }
-
-    private void Stop()
-    {
-        if (_process is { } process)
-        {
-            try
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                    process.WaitForExit(5000);
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // already gone
-            }
-
-            process.Dispose();
-            _process = null;
-        }
-
-        if (_workspace is not null && Directory.Exists(_workspace))
-        {
-            try
-            {
-                Directory.Delete(_workspace, recursive: true);
-            }
-            catch (IOException)
-            {
-                // best effort: the temp folder is left for the OS to clean
-            }
-
-            _workspace = null;
-        }
-    }
-
-    /// <summary>tools/azurite/node_modules/azurite, installed with `npm ci` on first use (serialized by a lock file).</summary>
-    private static async Task<string> EnsureInstalledAsync()
-    {
-        string folder = RepoPaths.Combine("tools", "azurite");
-        string script = Path.Combine(folder, "node_modules", ".bin", "azurite");
-        if (File.Exists(script))
-        {
-            return script;
-        }
-
-        await using var installLock = await AcquireLockAsync(Path.Combine(folder, ".install.lock"));
-        if (!File.Exists(script))
-        {
-            var npm = new ProcessStartInfo("npm") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (string arg in new[] { "ci", "--prefix", folder, "--no-audit", "--no-fund" })
-            {
-                npm.ArgumentList.Add(arg);
-            }
-
-            using var install = Process.Start(npm) ?? throw new InvalidOperationException("npm did not start");
-            var stdout = install.StandardOutput.ReadToEndAsync();
-            string stderr = await install.StandardError.ReadToEndAsync();
-            await install.WaitForExitAsync();
-            if (install.ExitCode != 0 || !File.Exists(script))
-            {
-                throw new InvalidOperationException($"`npm ci --prefix {folder}` failed ({install.ExitCode}): {await stdout} {stderr}");
-            }
-        }
-
-        return script;
-    }
-
-    private static async Task<FileStream> AcquireLockAsync(string path)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-            }
-            catch (IOException) when (deadline.Elapsed < TimeSpan.FromMinutes(5))
-            {
-                await Task.Delay(500);
-            }
-        }
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(l => l.Start());
-        int[] ports = [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        listeners.ForEach(l => l.Stop());
-        return ports;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-    }
-
-    private string Output()
-    {
-        lock (_output)
-        {
-            return _output.ToString();
-        }
-    }
+public sealed partial class FluxTestService
+{
+    public static Task<FluxTestService> StartAsync(AzuriteFixture azurite, Flux.Functions.Rendering.IImageRenderer renderer, IDictionary<string, string?>? settings = null)
+        => StartAsync(azurite.ConnectionString, renderer, settings);
 }
 
 [CollectionDefinition(Name)]

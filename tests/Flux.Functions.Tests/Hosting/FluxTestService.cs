@@ -10,7 +10,7 @@ namespace Flux.Functions.Tests.Hosting;
 /// The service as the Functions app wires it (AddFluxService over configuration), against Azurite,
 /// with its orchestrations and activities running on the in-process Durable Task host.
 /// </summary>
-public sealed class FluxTestService : IAsyncDisposable
+public sealed partial class FluxTestService : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
     private readonly DurableTaskTestHost _host;
@@ -23,11 +23,11 @@ public sealed class FluxTestService : IAsyncDisposable
 
     public DurableTaskClient Client => _host.Client;
 
-    public static async Task<FluxTestService> StartAsync(AzuriteFixture azurite, IImageRenderer renderer, IDictionary<string, string?>? settings = null)
+    public static async Task<FluxTestService> StartAsync(string storageConnectionString, IImageRenderer renderer, IDictionary<string, string?>? settings = null)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["AzureWebJobsStorage"] = storageConnectionString,
             ["Flux:MaxParallelImages"] = "3",
             ["Flux:DenoiseChunkSteps"] = "4",
             ["Flux:CheckpointEverySteps"] = "2",
