@@ -43,7 +43,8 @@ public sealed record GenerationSettings(string Prompt, int Width, int Height, in
 
         if (!float.IsFinite(Guidance) || Guidance is < MinGuidance or > MaxGuidance)
         {
-            throw Invalid("guidance", $"guidance {Guidance} is out of range: it must be a finite number between {MinGuidance} and {MaxGuidance}");
+            throw Invalid("guidance", string.Create(CultureInfo.InvariantCulture,
+                $"guidance {Guidance} is out of range: it must be a finite number between {MinGuidance} and {MaxGuidance}"));
         }
 
         if (!Samplers.Names.Contains(Sampler?.ToLowerInvariant()))
@@ -88,6 +89,5 @@ public sealed record GenerationSettings(string Prompt, int Width, int Height, in
         }
     }
 
-    private static InvalidGenerationSettingsException Invalid(string field, string message) =>
-        new(field, string.Create(CultureInfo.InvariantCulture, $"{message}"));
+    private static InvalidGenerationSettingsException Invalid(string field, string message) => new(field, message);
 }

@@ -84,7 +84,7 @@ public sealed class ModelPackage
     public static ModelPackage Open(string directory, InferenceOptions? options = null, SessionCache? cache = null, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        options ??= new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu };
+        options ??= new InferenceOptions();
         options.Validate();
         cache ??= SessionCache.Shared;
         logger ??= NullLogger.Instance;
