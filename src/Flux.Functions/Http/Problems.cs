@@ -20,24 +20,15 @@ internal static class Problems
         });
 
     public static ObjectResult NotFound(string detail, HttpRequest request)
-        => Result(new ProblemDetails
-        {
-            Type = "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.5",
-            Title = "Not found.",
-            Status = StatusCodes.Status404NotFound,
-            Detail = detail,
-            Instance = request.Path,
-        });
+        => Result(Problem(StatusCodes.Status404NotFound, "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.5", "Not found.", detail, request));
 
     public static ObjectResult Conflict(string detail, HttpRequest request)
-        => Result(new ProblemDetails
-        {
-            Type = "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.10",
-            Title = "The generation is not in a state that allows this.",
-            Status = StatusCodes.Status409Conflict,
-            Detail = detail,
-            Instance = request.Path,
-        });
+        => Result(Problem(
+            StatusCodes.Status409Conflict, "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.10",
+            "The generation is not in a state that allows this.", detail, request));
+
+    private static ProblemDetails Problem(int status, string type, string title, string detail, HttpRequest request)
+        => new() { Type = type, Title = title, Status = status, Detail = detail, Instance = request.Path };
 
     private static ObjectResult Result(ProblemDetails problem)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Flux.Functions.Orchestrations;
 using Flux.Functions.Rendering;
+using Flux.Functions.Storage;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ namespace Flux.Functions.Jobs;
 /// Validates requests against the options and the model, and starts GenerateJob at most once per
 /// job id: a second start of an existing id (a redelivered message, a retried POST) is a no-op.
 /// </summary>
-public sealed class JobStarter(IOptions<FluxOptions> options, IImageRenderer renderer, ILogger<JobStarter> logger)
+public sealed class JobStarter(IOptions<FluxOptions> options, IImageRenderer renderer, RejectionStore rejections, ILogger<JobStarter> logger)
 {
     /// <summary>How requests are read: camelCase, case-insensitive (the web defaults).</summary>
     public static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web);
@@ -25,12 +26,34 @@ public sealed class JobStarter(IOptions<FluxOptions> options, IImageRenderer ren
     {
         try
         {
-            return (JsonSerializer.Deserialize<JobRequest>(json, RequestJson), null);
+            var request = JsonSerializer.Deserialize<JobRequest>(json, RequestJson);
+            return request is null ? (null, "$: not a valid job (null)") : (request, null);
         }
         catch (JsonException e)
         {
             return (null, $"{e.Path ?? "$"}: not a valid job ({e.Message})");
         }
+    }
+
+    /// <summary>
+    /// For the queue and blob triggers: starts a valid request, or records an invalid one (unreadable:
+    /// <paramref name="request"/> is null and <paramref name="readErrors"/> say why) with its reasons in
+    /// flux-rejections, where it stays instead of being retried.
+    /// </summary>
+    public async Task StartOrRejectAsync(
+        DurableTaskClient client, JobSource source, string jobId, string content, JobRequest? request, IReadOnlyList<string> readErrors,
+        CancellationToken cancellationToken)
+    {
+        var validation = request is null ? null : Validate(request, jobId);
+        if (validation?.Job is { } job)
+        {
+            await StartAsync(client, job, source, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        IReadOnlyList<string> reasons = validation?.Reasons ?? readErrors;
+        string record = await rejections.RecordAsync(source, jobId, content, reasons, cancellationToken).ConfigureAwait(false);
+        Log.JobRejected(logger, source, jobId, record, string.Join("; ", reasons));
     }
 
     /// <summary>Starts the job unless an instance with its id exists; returns whether this call started it.</summary>
