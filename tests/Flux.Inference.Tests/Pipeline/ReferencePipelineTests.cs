@@ -40,6 +40,18 @@ public class ReferencePipelineTests(BuiltPackages packages)
         }
     }
 
+    [Theory]
+    [InlineData("euler")]
+    [InlineData("heun")]
+    [InlineData("rk4")]
+    public void EverySampler_DrawsTheCaptionedPicture(string sampler)
+    {
+        var expected = ShapeDataset.Images.First(i => i.Shape == "triangle");
+        var image = packages.Reference.Generate(Settings(expected.Caption, steps: 6) with { Sampler = sampler });
+        double matching = MatchingFraction(image.Rgb, expected);
+        Assert.True(matching >= MinimumMatchingFraction, $"{sampler}: only {matching:P1} of pixels match '{expected.Caption}'");
+    }
+
     [Fact]
     public void SameSeed_GivesIdenticalPng_AnotherSeedDiffers()
     {
