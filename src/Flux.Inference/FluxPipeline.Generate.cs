@@ -41,7 +41,10 @@ public sealed partial class FluxPipeline
         var result = DenoiseBatch(conditioning, batch, options.ResumeFrom, int.MaxValue, options.OnCheckpoint,
             options.CheckpointInterval, options.Progress, options.PreviewInterval, cancellationToken);
         byte[][] rgb = DecodeRgb(result.State.Latents, first.Size, batch.Count, cancellationToken);
-        return batch.Select((s, i) => new GeneratedImage(s, rgb[i], PngEncoding.Encode(rgb[i], s.Width, s.Height, s.PngText(Package.Name)))).ToList();
+        // PNG encoding is the slowest step outside ONNX Runtime (see docs/benchmarks.md): encode a batch's images in parallel.
+        return batch.AsParallel().AsOrdered()
+            .Select((s, i) => new GeneratedImage(s, rgb[i], PngEncoding.Encode(rgb[i], s.Width, s.Height, s.PngText(Package.Name))))
+            .ToList();
     }
 
     /// <summary>Generates one image.</summary>
