@@ -29,6 +29,29 @@ public class ModelInspectCommandTests
     }
 
     [Fact]
+    public void Inspect_OfAWrongContract_ShowsTheSessionsThenTheReason()
+    {
+        string package = Directory.CreateTempSubdirectory("flux-inspect-").FullName;
+        string tiny = Flux.ModelBuilder.BuiltInPackages.EnsureBuilt("tiny");
+        foreach (string file in Directory.GetFiles(tiny, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(package, Path.GetRelativePath(tiny, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        string vae = Path.Combine(package, "vae_decoder", "model.onnx");
+        File.Copy(Path.Combine(package, "text_encoder_2", "model.onnx"), vae, overwrite: true);
+        var (exitCode, output, error) = CliRunner.Run("model", "inspect", package);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("VaeDecoder", output, StringComparison.Ordinal);
+        Assert.Contains("input_ids", output, StringComparison.Ordinal);
+        Assert.StartsWith($"error: model file {vae}: no input named 'latent_sample'", error, StringComparison.Ordinal);
+        Directory.Delete(package, recursive: true);
+    }
+
+    [Fact]
     public void BenchJson_ReportsOverheadAndAllocationsPerStep()
     {
         var (exitCode, output, _) = CliRunner.Run("bench", "--model", "tiny", "--provider", "cpu", "--width", "64", "--height", "64", "--steps", "3", "--runs", "1", "--json");

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Flux.Inference;
 using Flux.Inference.Packages;
 using Flux.Inference.Sessions;
 using Microsoft.ML.OnnxRuntime;
@@ -25,30 +26,50 @@ public sealed class ModelInspectCommand(IAnsiConsole console) : Command<ModelIns
     {
         ArgumentNullException.ThrowIfNull(arguments);
         var options = new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu };
-        var package = ModelPackage.Open(ModelArgument.Resolve(arguments.Directory), options);
+        string directory = ModelArgument.Resolve(arguments.Directory);
+        var manifest = FluxManifest.Load(directory);
+        var files = PackageFiles.Locate(directory, manifest);
+
+        // Validation may fail on a foreign export; show what was found first, then report why it is not usable.
+        ModelPackage? package = null;
+        FluxModelException? invalid = null;
+        try
+        {
+            package = ModelPackage.Open(directory, options);
+        }
+        catch (FluxModelException ex)
+        {
+            invalid = ex;
+        }
+
         var summary = new Grid().AddColumn().AddColumn();
-        summary.AddRow("folder", Markup.Escape(package.Directory));
-        summary.AddRow("layout", package.Layout.ToString());
-        summary.AddRow("variant", $"{package.Variant} (from {Markup.Escape(package.VariantSource)})");
-        summary.AddRow("T5 length", package.T5MaxLength.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        summary.AddRow("defaults", $"{package.DefaultSteps} steps, guidance {package.DefaultGuidance}, shift {package.Shift}");
-        summary.AddRow("VAE", $"z / {package.VaeScale} + {package.VaeShift}");
-        summary.AddRow("size", package.FixedWidth is int w ? $"{w}x{package.FixedHeight} only" : "any multiple of 16");
-        summary.AddRow("tokenizers", Markup.Escape($"{package.Files.ClipVocab}, {package.Files.ClipMerges}, {package.Files.T5SentencePiece}"));
+        summary.AddRow("folder", Markup.Escape(directory));
+        summary.AddRow("layout", files.Layout.ToString());
+        if (package is not null)
+        {
+            summary.AddRow("variant", $"{package.Variant} (from {Markup.Escape(package.VariantSource)})");
+            summary.AddRow("T5 length", package.T5MaxLength.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            summary.AddRow("defaults", $"{package.DefaultSteps} steps, guidance {package.DefaultGuidance}, shift {package.Shift}");
+            summary.AddRow("VAE", $"z / {package.VaeScale} + {package.VaeShift}");
+            summary.AddRow("size", package.FixedWidth is int w ? $"{w}x{package.FixedHeight} only" : "any multiple of 16");
+        }
+
+        summary.AddRow("tokenizers", Markup.Escape($"{files.ClipVocab}, {files.ClipMerges}, {files.T5SentencePiece}"));
         console.Write(summary);
 
-        foreach (var component in package.Io.All)
+        var models = new[] { (ModelComponent.ClipTextEncoder, files.ClipModel), (ModelComponent.T5TextEncoder, files.T5Model), (ModelComponent.Transformer, files.TransformerModel), (ModelComponent.VaeDecoder, files.VaeModel) };
+        foreach (var (component, file) in models)
         {
-            using var lease = SessionCache.Shared.Acquire(component.ModelFile, options);
-            var table = new Table().Title(Markup.Escape($"{component.Component}: {component.ModelFile}"))
+            using var lease = SessionCache.Shared.Acquire(file, options);
+            var table = new Table().Title(Markup.Escape($"{component}: {file}"))
                 .AddColumn("").AddColumn("name").AddColumn("shape").AddColumn("type").AddColumn("contract role");
-            var roles = component.Tensors.Values.ToDictionary(t => (t.IsInput, t.Name), t => t.Role);
+            var roles = package?.Io[component].Tensors.Values.ToDictionary(t => (t.IsInput, t.Name), t => t.Role) ?? [];
             AddRows(table, "input", lease.Session.Inputs, true, roles);
             AddRows(table, "output", lease.Session.Outputs, false, roles);
             console.Write(table);
         }
 
-        return 0;
+        return invalid is null ? 0 : throw invalid;
     }
 
     private static void AddRows(Table table, string direction, IReadOnlyDictionary<string, NodeMetadata> tensors, bool isInput, Dictionary<(bool, string), string> roles)
