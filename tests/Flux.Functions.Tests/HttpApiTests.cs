@@ -152,6 +152,8 @@ public sealed class HttpApiTests(AzuriteFixture azurite)
 
             var final = await service.WaitAsync(id);
             Assert.Equal(OrchestrationRuntimeStatus.Terminated, final.RuntimeStatus);
+            var image = await service.WaitAsync($"{id}-0"); // recursive: the rendering image stops too
+            Assert.Equal(OrchestrationRuntimeStatus.Terminated, image.RuntimeStatus);
             var status = await PollAsync(service, api, id, s => s.GetProperty("status").GetString() == "Terminated");
             Assert.Equal(0, status.GetProperty("completed").GetInt32());
 

@@ -18,6 +18,7 @@ public sealed class GenerationsApi(JobStarter starter, ImageStore images, TimePr
     public const string Status = "GetGeneration";
     public const string Image = "GetGenerationImage";
     public const string Cancel = "CancelGeneration";
+    public const string CancelReason = "cancelled by request";
 
     [Function(Start)]
     public async Task<IActionResult> StartAsync(
@@ -101,7 +102,18 @@ public sealed class GenerationsApi(JobStarter starter, ImageStore images, TimePr
             return Problems.Conflict($"generation \"{id}\" has already finished ({job.RuntimeStatus}) and cannot be cancelled", request);
         }
 
-        await client.TerminateInstanceAsync(id, new TerminateInstanceOptions("cancelled by request", Recursive: true), cancellationToken).ConfigureAwait(false);
+        await client.TerminateInstanceAsync(id, new TerminateInstanceOptions(CancelReason, Recursive: true), cancellationToken).ConfigureAwait(false);
+
+        // Not every backend terminates sub-orchestrations recursively: stop the images in flight by name.
+        foreach (int index in job.ReadCustomStatusAs<JobProgress>()?.Running ?? [])
+        {
+            var image = await client.GetInstanceAsync(JobIds.ImageInstance(id, index), cancellationToken).ConfigureAwait(false);
+            if (image is { IsCompleted: false })
+            {
+                await client.TerminateInstanceAsync(image.InstanceId, CancelReason, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         var links = GenerationLinks.For(request, id);
         return new AcceptedResult(links.Status, new GenerationCancelled(id, links));
     }
