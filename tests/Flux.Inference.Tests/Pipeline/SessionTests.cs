@@ -32,6 +32,18 @@ public class SessionTests(BuiltPackages packages)
     }
 
     [Fact]
+    public void ConcurrentGenerations_OnOnePipeline_EqualSequentialOnes()
+    {
+        var settings = Enumerable.Range(0, 4)
+            .Select(i => GenerationSettings.Defaults(packages.Tiny.Package, $"image {i}") with { Width = 256, Height = 256, Steps = 2, Seed = i })
+            .ToList();
+        var sequential = settings.Select(s => packages.Tiny.Generate(s).Png).ToList();
+        var concurrent = new byte[settings.Count][];
+        Parallel.For(0, settings.Count, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => concurrent[i] = packages.Tiny.Generate(settings[i]).Png);
+        Assert.Equal(sequential, concurrent);
+    }
+
+    [Fact]
     public void OptimumOutputNames_AreAcceptedByAlias_AndGiveTheSameImage()
     {
         string folder = Directory.CreateTempSubdirectory("flux-optimum-").FullName;
