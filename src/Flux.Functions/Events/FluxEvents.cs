@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Azure.Messaging;
 using Flux.Functions.Orchestrations;
 
@@ -30,14 +31,16 @@ public static class FluxEvents
         return events;
     }
 
+    /// <summary>Data as camelCase JSON (the web convention consumers expect), carried in the "data" member.</summary>
     private static CloudEvent Create<T>(string id, string type, string subject, T data, DateTimeOffset time)
-        => new(Source, type, data, typeof(T))
+        => new(Source, type, BinaryData.FromObjectAsJson(data, DataJson), "application/json", CloudEventDataFormat.Json)
         {
             Id = id,
             Subject = subject,
             Time = time,
-            DataContentType = "application/json",
         };
+
+    private static readonly JsonSerializerOptions DataJson = new(JsonSerializerDefaults.Web);
 }
 
 public sealed record ImageCompletedData(

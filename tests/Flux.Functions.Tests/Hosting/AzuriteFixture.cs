@@ -20,8 +20,10 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
 public sealed partial class FluxTestService
 {
-    public static Task<FluxTestService> StartAsync(AzuriteFixture azurite, Flux.Functions.Rendering.IImageRenderer renderer, IDictionary<string, string?>? settings = null)
-        => StartAsync(azurite.ConnectionString, renderer, settings);
+    public static Task<FluxTestService> StartAsync(
+        AzuriteFixture azurite, Flux.Functions.Rendering.IImageRenderer renderer, IDictionary<string, string?>? settings = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
+        => StartAsync(azurite.ConnectionString, renderer, settings, services);
 }
 
 [CollectionDefinition(Name)]

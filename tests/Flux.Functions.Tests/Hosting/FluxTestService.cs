@@ -23,7 +23,8 @@ public sealed partial class FluxTestService : IAsyncDisposable
 
     public DurableTaskClient Client => _host.Client;
 
-    public static async Task<FluxTestService> StartAsync(string storageConnectionString, IImageRenderer renderer, IDictionary<string, string?>? settings = null)
+    public static async Task<FluxTestService> StartAsync(
+        string storageConnectionString, IImageRenderer renderer, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -40,13 +41,13 @@ public sealed partial class FluxTestService : IAsyncDisposable
         }
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton(renderer)
+        var collection = new ServiceCollection().AddLogging().AddSingleton(renderer);
+        services?.Invoke(collection); // registered first, so they replace the app's defaults
+        var provider = collection
             .AddFluxService(configuration)
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-        var host = await DurableTaskTestHost.StartAsync(registry => FluxTaskRegistry.Register(registry, services));
-        return new FluxTestService(services, host);
+        var host = await DurableTaskTestHost.StartAsync(registry => FluxTaskRegistry.Register(registry, provider));
+        return new FluxTestService(provider, host);
     }
 
     public T Get<T>()
