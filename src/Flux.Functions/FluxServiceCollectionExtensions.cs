@@ -1,4 +1,3 @@
-using Azure.Identity;
 using Azure.Messaging.EventGrid;
 using Flux.Functions.Activities;
 using Flux.Functions.Events;
@@ -26,10 +25,13 @@ public static class FluxServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FluxOptions>, FluxOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => StorageClients.Create(sp.GetRequiredService<IOptions<FluxOptions>>().Value, configuration));
-        services.TryAddSingleton(sp => new EventGridTopic(
-            sp.GetRequiredService<IOptions<FluxOptions>>().Value.EventGridTopicEndpoint is { } endpoint
-                ? new EventGridPublisherClient(endpoint, new DefaultAzureCredential())
-                : null));
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<FluxOptions>>().Value;
+            return new EventGridTopic(options.EventGridTopicEndpoint is { } endpoint
+                ? new EventGridPublisherClient(endpoint, StorageClients.Credential(StorageClients.ClientId(options, configuration)))
+                : null);
+        });
         services.TryAddSingleton<CheckpointStore>();
         services.TryAddSingleton<ConditioningStore>();
         services.TryAddSingleton<ImageStore>();

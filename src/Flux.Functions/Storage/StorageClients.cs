@@ -37,7 +37,7 @@ public sealed class StorageClients
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
         if (blobUri is not null && queueUri is not null)
         {
-            var credential = new DefaultAzureCredential();
+            var credential = Credential(section["clientId"]);
             return new StorageClients(new BlobServiceClient(blobUri, credential), new QueueServiceClient(queueUri, credential, queueOptions));
         }
 
@@ -83,6 +83,17 @@ public sealed class StorageClients
             throw;
         }
     }
+
+    /// <summary>
+    /// DefaultAzureCredential; with a user-assigned identity its client id comes from
+    /// "{connection}__clientId", as the Functions host reads it for the same connection.
+    /// </summary>
+    public static DefaultAzureCredential Credential(string? managedIdentityClientId)
+        => new(new DefaultAzureCredentialOptions { ManagedIdentityClientId = string.IsNullOrWhiteSpace(managedIdentityClientId) ? null : managedIdentityClientId });
+
+    /// <summary>The managed identity client id configured for the storage connection, if any.</summary>
+    public static string? ClientId(FluxOptions options, IConfiguration configuration)
+        => configuration.GetSection(options.StorageConnection)["clientId"];
 
     private static Uri? UriOrNull(string? value) => string.IsNullOrWhiteSpace(value) ? null : new Uri(value);
 }
