@@ -3,14 +3,14 @@ using Flux.Inference.Sessions;
 namespace Flux.Benchmarks.Perf;
 
 /// <summary>
-/// `dotnet run -c Release --project bench/Flux.Benchmarks -- overhead|scaling|memory|png [--quick] | profile HIDDEN HEADS DOUBLE SINGLE SIDE [--sizes 256,512]`: whole-generation
+/// `dotnet run -c Release --project bench/Flux.Benchmarks -- overhead|scaling|memory|png|batch [--quick] | profile HIDDEN HEADS DOUBLE SINGLE SIDE [--sizes 256,512]`: whole-generation
 /// measurements printed as Markdown tables (docs/benchmarks.md, "Performance (issue 7)").
 /// </summary>
 internal static class PerfHarness
 {
     public static bool TryRun(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("overhead" or "scaling" or "memory" or "profile" or "png"))
+        if (args.Length == 0 || args[0] is not ("overhead" or "scaling" or "memory" or "profile" or "png" or "batch"))
         {
             return false;
         }
@@ -26,11 +26,14 @@ internal static class PerfHarness
             case "scaling":
                 ScalingBench.Run(quick);
                 break;
+            case "batch":
+                BatchBench.Run(quick, options);
+                break;
             case "png":
                 PngOptions.Run();
                 break;
             case "memory":
-                MemoryBench.Run(quick);
+                MemoryBench.Run(quick, args.Contains("--images") ? int.Parse(args[Array.IndexOf(args, "--images") + 1], System.Globalization.CultureInfo.InvariantCulture) : 2);
                 break;
             default:
                 Profile(args);

@@ -38,7 +38,7 @@ internal static class ScalingBench
             ("flux-width", PerfPackages.FluxWidth(2, 1), 256),
             ("flux-width", PerfPackages.FluxWidth(1, 2), 256),
         ]);
-        Extrapolate(flux[0], flux[1] - flux[0], flux[2] - flux[0], flux[3]);
+        Extrapolate(flux, flux[3]);
     }
 
     /// <summary>Times the rows and the MatMul round-robin; prints the rows; returns their ms and, last, the MatMul's FLOP/s.</summary>
@@ -70,19 +70,23 @@ internal static class ScalingBench
         }
     }
 
-    /// <summary>Per-block times at FLUX width, L = 256 (from the 1+1, 2+1 and 1+2 packages), scaled to 19 + 38 blocks and by FLOPs to 1024x1024.</summary>
-    private static void Extrapolate(double oneEach, double doubleBlock, double singleBlock, double matmul)
+    /// <summary>
+    /// Per-block cost at FLUX width, L = 256, two ways: differences of the 1+1, 2+1 and 1+2 packages (direct, but
+    /// noisy on a shared machine), and block FLOPs at the three packages' mean FLOP/s (matrix products are ~90 % of
+    /// a step in ONNX Runtime's profile, so time follows FLOPs); the latter is scaled to 19 + 38 blocks and 1024x1024.
+    /// </summary>
+    private static void Extrapolate(double[] ms, double matmul)
     {
-        double rest = oneEach - doubleBlock - singleBlock;
-        double full256 = rest + (19 * doubleBlock) + (38 * singleBlock);
+        var one = PerfPackages.FluxWidth(1, 1);
+        double[] flops = [TransformerFlops.PerStep(one, 256), TransformerFlops.PerStep(PerfPackages.FluxWidth(2, 1), 256), TransformerFlops.PerStep(PerfPackages.FluxWidth(1, 2), 256)];
+        double rate = Enumerable.Range(0, 3).Average(i => flops[i] / (ms[i] / 1000));
+        double doubleMs = TransformerFlops.DoubleBlock(one, 256) / rate * 1000, singleMs = TransformerFlops.SingleBlock(one, 256) / rate * 1000;
         var flux = TransformerFlops.Flux1(FluxVariant.Schnell);
         double flops256 = TransformerFlops.PerStep(flux, 256), flops4096 = TransformerFlops.PerStep(flux, 4096);
-        double full1024 = full256 * flops4096 / flops256;
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
-            Per block at width 3072, 256x256 (S = 512): double {doubleBlock:0} ms, single {singleBlock:0} ms, embedders + final layer {rest:0} ms.
-            FLUX.1 schnell transformer (19 + 38 blocks) at 256x256: {flops256 / 1e12:0.00} TFLOP/step, extrapolated {full256 / 1000:0.0} s/step ({flops256 / (full256 / 1000) / 1e9:0.0} GFLOP/s, {flops256 / (full256 / 1000) / matmul:P0} of MatMul).
-            At 1024x1024 (S = 4352): {flops4096 / 1e12:0.00} TFLOP/step; at the same FLOP/s {full1024 / 1000:0} s/step, {4 * full1024 / 1000 / 60:0.0} min for 4 steps (transformer only).
+            Per block at width 3072, 256x256 (S = 512): by difference double {ms[1] - ms[0]:0} ms, single {ms[2] - ms[0]:0} ms; by FLOPs at the mean {rate / 1e9:0.0} GFLOP/s ({rate / matmul:P0} of MatMul) double {doubleMs:0} ms, single {singleMs:0} ms.
+            FLUX.1 schnell transformer (19 + 38 blocks): 256x256 {flops256 / 1e12:0.00} TFLOP/step -> {flops256 / rate:0.0} s/step here; 1024x1024 (S = 4352) {flops4096 / 1e12:0.00} TFLOP/step -> {flops4096 / rate:0} s/step, {4 * flops4096 / rate / 60:0.0} min for 4 steps (transformer only, fp32, this CPU).
             """));
     }
 }
