@@ -12,6 +12,16 @@ using Flux.ModelBuilder;
 using Flux.ServiceBench;
 
 // dotnet run -c Release --project bench/Flux.ServiceBench [-- images-per-job runs]
+// dotnet run -c Release --project bench/Flux.ServiceBench -- throughput [images distinct-prompts]
+if (args is ["throughput", ..])
+{
+    await using var throughputAzurite = await AzuriteProcess.StartAsync();
+    await Throughput.RunAsync(throughputAzurite,
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100,
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20);
+    return;
+}
+
 int images = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 24;
 int runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
 const int CheckpointRoundTrips = 50;

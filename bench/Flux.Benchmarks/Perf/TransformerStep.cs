@@ -19,11 +19,12 @@ internal sealed class TransformerStep : ITimedRun
         var size = ImageSize.Create(side, side);
         int l = size.SequenceLength, t = o.TextLength;
         Flops = TransformerFlops.PerStep(o, l);
+        // The prefix must be set before profiling is enabled (ONNX Runtime reads it then).
         using var sessionOptions = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            EnableProfiling = profile,
             ProfileOutputPathPrefix = Path.Combine(Path.GetTempPath(), "flux-profile"),
+            EnableProfiling = profile,
         };
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         _session = new InferenceSession(Path.Combine(dir, "transformer", "model.onnx"), sessionOptions);
