@@ -9,10 +9,18 @@ namespace Flux.Inference.Stages;
 /// <summary>
 /// The transformer as a velocity field for the sampler: every input and the output are preallocated
 /// tensors bound by name once (IOBinding); a step copies x in, sets t, runs, and copies the velocity
-/// into the sampler's buffer. Nothing is allocated per evaluation.
+/// into the sampler's buffer. Nothing is allocated per evaluation on the CPU.
 /// </summary>
+/// <remarks>
+/// ONNX Runtime copies a bound input that lives on another device than the one the model runs on once,
+/// when it is bound, not at run time (OrtIoBinding's documentation), so later writes to our CPU buffers
+/// would not reach a GPU. Inputs are therefore written before they are bound, and on a non-CPU provider
+/// the two that change every evaluation (x and t) are bound again after they change. On the CPU the
+/// binding refers to our buffers and nothing is rebound.
+/// </remarks>
 internal sealed class TransformerVelocityModel : IVelocityModel, IDisposable
 {
+    private const string CpuProvider = "CPU";
     private readonly List<TensorBuffer> _owned = [];
     private readonly TensorBuffer _hiddenStates;
     private readonly TensorBuffer _timestep;
@@ -20,23 +28,30 @@ internal sealed class TransformerVelocityModel : IVelocityModel, IDisposable
     private readonly OrtIoBinding _binding;
     private readonly SessionRunScope _scope;
     private readonly string _tensorNames;
+    private readonly string _hiddenStatesName;
+    private readonly string _timestepName;
+    private readonly bool _rebindChangingInputs;
 
-    public TransformerVelocityModel(ModelSession session, ComponentIo io, TextConditioning conditioning, ImageSize size, ReadOnlySpan<float> guidance, CancellationToken cancellationToken)
+    /// <param name="rebindChangingInputs">Bind x and t again before every run; null: only when the session is not on the CPU.</param>
+    public TransformerVelocityModel(ModelSession session, ComponentIo io, TextConditioning conditioning, ImageSize size, ReadOnlySpan<float> guidance, CancellationToken cancellationToken, bool? rebindChangingInputs = null)
     {
         int batch = conditioning.BatchSize;
         int tokens = size.SequenceLength;
+        _rebindChangingInputs = rebindChangingInputs ?? !string.Equals(session.Provider, CpuProvider, StringComparison.Ordinal);
+        _hiddenStatesName = io[IoContract.HiddenStates].Name;
+        _timestepName = io[IoContract.Timestep].Name;
         _binding = session.CreateBinding();
         try
         {
-            _hiddenStates = Bind(io[IoContract.HiddenStates], batch, tokens, FluxConstants.PackedChannels);   // (B, L, 64)
-            Bind(io[IoContract.EncoderHiddenStates], batch, conditioning.T5Length, conditioning.T5Width).Write(conditioning.T5Hidden);   // (B, T, Dt)
-            Bind(io[IoContract.PooledProjections], batch, conditioning.PooledWidth).Write(conditioning.Pooled);   // (B, Dp)
-            _timestep = Bind(io[IoContract.Timestep], batch);   // (B)
-            Bind(io[IoContract.ImageIds], tokens, FluxConstants.PositionAxes).Write(LatentLayout.ImageIds(size));   // (L, 3)
-            Bind(io[IoContract.TextIds], conditioning.T5Length, FluxConstants.PositionAxes).Write(LatentLayout.TextIds(conditioning.T5Length));   // (T, 3)
+            _hiddenStates = Bind(io[IoContract.HiddenStates], [], batch, tokens, FluxConstants.PackedChannels);   // (B, L, 64)
+            Bind(io[IoContract.EncoderHiddenStates], conditioning.T5Hidden, batch, conditioning.T5Length, conditioning.T5Width);   // (B, T, Dt)
+            Bind(io[IoContract.PooledProjections], conditioning.Pooled, batch, conditioning.PooledWidth);   // (B, Dp)
+            _timestep = Bind(io[IoContract.Timestep], [], batch);   // (B)
+            Bind(io[IoContract.ImageIds], LatentLayout.ImageIds(size), tokens, FluxConstants.PositionAxes);   // (L, 3)
+            Bind(io[IoContract.TextIds], LatentLayout.TextIds(conditioning.T5Length), conditioning.T5Length, FluxConstants.PositionAxes);   // (T, 3)
             if (io.Has(IoContract.Guidance))
             {
-                Bind(io[IoContract.Guidance], batch).Write(guidance);   // (B)
+                Bind(io[IoContract.Guidance], guidance, batch);   // (B)
             }
 
             var velocity = io[IoContract.Velocity];
@@ -59,6 +74,12 @@ internal sealed class TransformerVelocityModel : IVelocityModel, IDisposable
     {
         _hiddenStates.Write(x);
         _timestep.Fill(t);
+        if (_rebindChangingInputs)
+        {
+            _binding.BindInput(_hiddenStatesName, _hiddenStates.Value);
+            _binding.BindInput(_timestepName, _timestep.Value);
+        }
+
         _scope.Run(_binding, _tensorNames);
         _velocity.Read(velocity);
         Evaluations++;
@@ -74,9 +95,15 @@ internal sealed class TransformerVelocityModel : IVelocityModel, IDisposable
         }
     }
 
-    private TensorBuffer Bind(TensorBinding input, params long[] shape)
+    /// <summary>Allocates, writes <paramref name="values"/> (none: left for the first evaluation) and only then binds.</summary>
+    private TensorBuffer Bind(TensorBinding input, ReadOnlySpan<float> values, params long[] shape)
     {
         var buffer = Own(TensorBuffer.Allocate(input.ElementType, shape));
+        if (!values.IsEmpty)
+        {
+            buffer.Write(values);
+        }
+
         _binding.BindInput(input.Name, buffer.Value);
         return buffer;
     }
