@@ -104,8 +104,11 @@ public sealed class GenerationsApi(JobStarter starter, ImageStore images, TimePr
 
         await client.TerminateInstanceAsync(id, new TerminateInstanceOptions(CancelReason, Recursive: true), cancellationToken).ConfigureAwait(false);
 
-        // Not every backend terminates sub-orchestrations recursively: stop the images in flight by name.
-        foreach (int index in job.ReadCustomStatusAs<JobProgress>()?.Running ?? [])
+        // Not every backend terminates sub-orchestrations recursively: stop the images in flight by name
+        // (those the job listed before the request, and any it started while the request was on its way).
+        var after = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        var running = (job.ReadCustomStatusAs<JobProgress>()?.Running ?? []).Union(after?.ReadCustomStatusAs<JobProgress>()?.Running ?? []);
+        foreach (int index in running)
         {
             var image = await client.GetInstanceAsync(JobIds.ImageInstance(id, index), cancellationToken).ConfigureAwait(false);
             if (image is { IsCompleted: false })
