@@ -57,7 +57,7 @@ internal static class PerfHarness
         Console.WriteLine($"{ms:0.0} ms per step (fastest of 2; {step.Flops / 1e9:0.00} GFLOP)");
     }
 
-    /// <summary>`--compare spinning` measures session settings side by side (before/after); default: the defaults only.</summary>
+    /// <summary>`--compare spinning|threads` measures session settings side by side (before/after); default: the defaults only.</summary>
     private static List<(string, InferenceOptions)> OptionSets(string[] args, InferenceOptions defaults)
     {
         int i = Array.IndexOf(args, "--compare");
@@ -66,7 +66,13 @@ internal static class PerfHarness
         {
             null => [("defaults", defaults)],
             "spinning" => [("spinning on", new InferenceOptions { ExecutionProvider = defaults.ExecutionProvider, AllowSpinning = true }), ("spinning off", defaults)],
-            _ => throw new ArgumentException($"--compare {what} is unknown; allowed: spinning"),
+            "threads" =>
+            [
+                ("intra-op 1", new InferenceOptions { ExecutionProvider = defaults.ExecutionProvider, IntraOpThreads = 1 }),
+                ("intra-op 2", new InferenceOptions { ExecutionProvider = defaults.ExecutionProvider, IntraOpThreads = 2 }),
+                ("inter-op 2, parallel", new InferenceOptions { ExecutionProvider = defaults.ExecutionProvider, InterOpThreads = 2 }),
+            ],
+            _ => throw new ArgumentException($"--compare {what} is unknown; allowed: spinning, threads"),
         };
     }
 
