@@ -35,7 +35,10 @@ public sealed class InferenceOptions
     [Range(0, 1024)]
     public int IntraOpThreads { get; set; }
 
-    /// <summary>Threads across operators; 0 lets ONNX Runtime choose.</summary>
+    /// <summary>
+    /// Threads across operators; 0 lets ONNX Runtime choose. A value above 0 also switches to parallel
+    /// execution, which doubled the transformer's run time on two cores (docs/benchmarks.md, issue 7).
+    /// </summary>
     [Range(0, 1024)]
     public int InterOpThreads { get; set; }
 
