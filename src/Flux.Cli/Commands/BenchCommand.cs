@@ -142,13 +142,13 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Ar
 
     private static BenchRun Measure(FluxPipeline pipeline, GenerationSettings settings, CancellationToken cancellationToken)
     {
-        var allocation = new AllocationProbe(settings.Steps);
-        RunStatistics.Global.Reset();
+        using var measured = RunStatistics.BeginScope();
+        var allocation = new AllocationProbe(settings.Steps, measured.Statistics);
         long start = Stopwatch.GetTimestamp();
         var image = pipeline.Generate(settings, new GenerateOptions { Progress = allocation }, cancellationToken);
         double endToEnd = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        double inRuns = RunStatistics.Global.Elapsed.TotalMilliseconds;
-        long runs = RunStatistics.Global.Runs;
+        double inRuns = measured.Statistics.Elapsed.TotalMilliseconds;
+        long runs = measured.Statistics.Runs;
         long pngStart = Stopwatch.GetTimestamp();
         _ = PngEncoding.Encode(image.Rgb, settings.Width, settings.Height, settings.PngText(pipeline.Package.Name));
         double png = Stopwatch.GetElapsedTime(pngStart).TotalMilliseconds;
@@ -162,7 +162,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Ar
     /// Records, after each step, the thread's allocated bytes, the clock and the session run time so far;
     /// steps 2..N are compared (step 1 includes first-use setup). Allocation-free itself.
     /// </summary>
-    private sealed class AllocationProbe(int steps) : IProgress<DenoiseProgress>
+    private sealed class AllocationProbe(int steps, RunStatistics statistics) : IProgress<DenoiseProgress>
     {
         private readonly long[] _allocated = new long[steps + 1];
         private readonly long[] _clock = new long[steps + 1];
@@ -177,7 +177,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Ar
         {
             _allocated[value.Step] = GC.GetAllocatedBytesForCurrentThread();
             _clock[value.Step] = Stopwatch.GetTimestamp();
-            _inRuns[value.Step] = RunStatistics.Global.Elapsed;
+            _inRuns[value.Step] = statistics.Elapsed;
         }
     }
 }

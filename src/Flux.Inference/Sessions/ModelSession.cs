@@ -5,7 +5,7 @@ namespace Flux.Inference.Sessions;
 
 /// <summary>
 /// One loaded ONNX model file. Owns its <see cref="InferenceSession"/>; runs are thread-safe, go through
-/// the device's concurrency gate, are timed into <see cref="RunStatistics.Global"/>, and turn native
+/// the device's concurrency gate, are timed into <see cref="RunStatistics"/>, and turn native
 /// failures into <see cref="FluxModelException"/> naming the file and tensors.
 /// </summary>
 public sealed class ModelSession : IDisposable
@@ -56,7 +56,7 @@ public sealed class ModelSession : IDisposable
             }
             finally
             {
-                RunStatistics.Global.Add(Stopwatch.GetTimestamp() - start);
+                RunStatistics.Record(Stopwatch.GetTimestamp() - start);
             }
         }
         finally
