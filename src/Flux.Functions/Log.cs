@@ -36,6 +36,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "Renderer ready: model {ModelId}")]
     public static partial void RendererReady(ILogger logger, string modelId);
 
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Critical, Message = "Renderer cannot open the model ({ModelFile}): {Reason}; the host keeps running, renders fail until the model is fixed")]
+    public static partial void RendererFailed(ILogger logger, string modelFile, string reason, Exception exception);
+
     [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Job {JobId} scheduled from {Source} with {Images} images")]
     public static partial void JobScheduled(ILogger logger, string jobId, JobSource source, int images);
 

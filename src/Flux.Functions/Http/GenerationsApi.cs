@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
+using Microsoft.Net.Http.Headers;
 
 namespace Flux.Functions.Http;
 
@@ -27,11 +28,17 @@ public sealed class GenerationsApi(JobStarter starter, ImageStore images, TimePr
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        using var reader = new StreamReader(request.Body);
-        var (body, parseError) = JobStarter.Parse(await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false));
-        if (parseError is not null)
+        if (!IsJson(request.ContentType))
         {
-            return Problems.Invalid(new Dictionary<string, string[]> { ["$"] = [parseError] }, request);
+            return Problems.UnsupportedMediaType(
+                $"Content-Type {InputText.Quote(request.ContentType)} is not JSON; send the job as application/json", request);
+        }
+
+        using var reader = new StreamReader(request.Body);
+        var (body, parseErrors) = JobStarter.Parse(await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false));
+        if (body is null)
+        {
+            return Problems.Invalid(parseErrors, request);
         }
 
         var validation = starter.Validate(body, NewJobId());
@@ -53,6 +60,11 @@ public sealed class GenerationsApi(JobStarter starter, ImageStore images, TimePr
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (InvalidId(id, request) is { } invalid)
+        {
+            return invalid;
+        }
+
         var job = await FindJobAsync(client, id, cancellationToken).ConfigureAwait(false);
         if (job is null)
         {
@@ -72,12 +84,22 @@ public sealed class GenerationsApi(JobStarter starter, ImageStore images, TimePr
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (InvalidId(id, request) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (n < 0)
+        {
+            return Problems.Invalid(Field("n", $"image index {n} is negative; images are numbered from 0"), request);
+        }
+
         if (await FindJobAsync(client, id, cancellationToken).ConfigureAwait(false) is null)
         {
             return Problems.NotFound($"generation \"{id}\" does not exist", request);
         }
 
-        var png = n < 0 ? null : await images.OpenImageAsync(id, n, cancellationToken).ConfigureAwait(false);
+        var png = await images.OpenImageAsync(id, n, cancellationToken).ConfigureAwait(false);
         return png is null
             ? Problems.NotFound($"image {n} of generation \"{id}\" is not available (not rendered yet, failed, or out of range)", request)
             : new FileStreamResult(png, ImageStore.PngContentType);
@@ -91,6 +113,11 @@ public sealed class GenerationsApi(JobStarter starter, ImageStore images, TimePr
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (InvalidId(id, request) is { } invalid)
+        {
+            return invalid;
+        }
+
         var job = await FindJobAsync(client, id, cancellationToken).ConfigureAwait(false);
         if (job is null)
         {
@@ -119,6 +146,29 @@ public sealed class GenerationsApi(JobStarter starter, ImageStore images, TimePr
 
         var links = GenerationLinks.For(request, id);
         return new AcceptedResult(links.Status, new GenerationCancelled(id, links));
+    }
+
+    /// <summary>A 400 naming "id" when the route's id is not a job id (path traversal, encoded dots, ...).</summary>
+    private static IActionResult? InvalidId(string id, HttpRequest request)
+        => JobIds.IsValid(id) ? null : Problems.Invalid(Field("id", $"generation id {InputText.Quote(id)} must be {JobIds.PatternDescription}"), request);
+
+    private static Dictionary<string, string[]> Field(string name, string message) => new(StringComparer.Ordinal) { [name] = [message] };
+
+    /// <summary>application/json or any "+json" type; a request without a Content-Type is read as JSON.</summary>
+    private static bool IsJson(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType))
+        {
+            return true;
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var media))
+        {
+            return false;
+        }
+
+        return media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The GenerateJob instance with this id; image sub-orchestrations are not generations.</summary>

@@ -19,6 +19,17 @@ internal static class Problems
             Instance = request.Path,
         });
 
+    /// <summary>415 naming the Content-Type header in <c>errors</c>, as a 400 names a field.</summary>
+    public static ObjectResult UnsupportedMediaType(string detail, HttpRequest request)
+        => Result(new ValidationProblemDetails(new Dictionary<string, string[]> { ["Content-Type"] = [detail] })
+        {
+            Type = "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.16",
+            Title = "The request body is not JSON.",
+            Status = StatusCodes.Status415UnsupportedMediaType,
+            Detail = detail,
+            Instance = request.Path,
+        });
+
     public static ObjectResult NotFound(string detail, HttpRequest request)
         => Result(Problem(StatusCodes.Status404NotFound, "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.5", "Not found.", detail, request));
 

@@ -4,11 +4,13 @@ namespace Flux.Functions.Jobs;
 /// A job as users send it (HTTP body, queue message, .jsonl line): every field but the prompts may
 /// be left out. <see cref="JobValidator"/> turns it into a <see cref="JobSpec"/> or field errors.
 /// </summary>
+/// <param name="Model">The model to render with, as GET /api/models lists it; left out means the loaded one.</param>
 public sealed record JobRequest(
     IReadOnlyList<JobItemRequest>? Items = null,
     JobItemRequest? Defaults = null,
     NotifySpec? Notify = null,
-    string? JobId = null);
+    string? JobId = null,
+    string? Model = null);
 
 /// <summary>One image of a request; null fields come from the job's defaults, then the model's.</summary>
 public sealed record JobItemRequest(

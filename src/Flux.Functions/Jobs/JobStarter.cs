@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Flux.Functions.Orchestrations;
 using Flux.Functions.Rendering;
 using Flux.Functions.Storage;
@@ -15,25 +14,12 @@ namespace Flux.Functions.Jobs;
 /// </summary>
 public sealed class JobStarter(IOptions<FluxOptions> options, IImageRenderer renderer, RejectionStore rejections, ILogger<JobStarter> logger)
 {
-    /// <summary>How requests are read: camelCase, case-insensitive (the web defaults).</summary>
-    public static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web);
-
     public JobValidation Validate(JobRequest? request, string defaultJobId)
-        => new JobValidator(options.Value, renderer.Defaults).Validate(request, defaultJobId);
+        => new JobValidator(options.Value, renderer.Defaults, renderer.ModelId).Validate(request, defaultJobId);
 
-    /// <summary>Parses JSON text into a request, or returns the parse error with its JSON path.</summary>
-    public static (JobRequest? Request, string? Error) Parse(string json)
-    {
-        try
-        {
-            var request = JsonSerializer.Deserialize<JobRequest>(json, RequestJson);
-            return request is null ? (null, "$: not a valid job (null)") : (request, null);
-        }
-        catch (JsonException e)
-        {
-            return (null, $"{e.Path ?? "$"}: not a valid job ({e.Message})");
-        }
-    }
+    /// <summary>Parses JSON text into a request, or returns the parse error under the field it concerns.</summary>
+    public static (JobRequest? Request, IReadOnlyDictionary<string, string[]> Errors) Parse(string json)
+        => RequestJson.Parse<JobRequest>(json, "job");
 
     /// <summary>
     /// For the queue and blob triggers: starts a valid request, or records an invalid one (unreadable:

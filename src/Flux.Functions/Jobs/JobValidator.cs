@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Flux.Functions.Rendering;
 
 namespace Flux.Functions.Jobs;
@@ -8,10 +7,14 @@ namespace Flux.Functions.Jobs;
 /// default. Each problem is reported under the field's JSON path ("items[2].width") with the value
 /// and the allowed range, so an RFC 7807 response can name every bad field at once.
 /// </summary>
-public sealed partial class JobValidator(FluxOptions limits, ModelDefaults model)
+/// <param name="modelId">The loaded model's id; a request naming any other model is refused.</param>
+public sealed class JobValidator(FluxOptions limits, ModelDefaults model, string? modelId = null)
 {
     public const int SizeMultiple = 16;
     public const float MaxGuidance = 100f;
+
+    /// <summary>The notify tag is copied into every CloudEvent of the job, so it stays small.</summary>
+    public const int MaxTagLength = 256;
     public static readonly IReadOnlyList<string> Samplers = ["euler", "heun", "rk4"];
 
     /// <summary>Validates and normalizes; <paramref name="jobId"/> is used when the request names none.</summary>
@@ -25,9 +28,30 @@ public sealed partial class JobValidator(FluxOptions limits, ModelDefaults model
         }
 
         string id = request.JobId ?? jobId;
-        if (!JobIdPattern().IsMatch(id))
+        if (!JobIds.IsValid(id))
         {
-            Add(errors, "jobId", $"job id \"{id}\" must be 1-80 letters, digits, '-' or '_', starting with a letter or digit");
+            Add(errors, "jobId", $"job id {InputText.Quote(id)} must be {JobIds.PatternDescription}");
+        }
+        else if (request.JobId is not null && JobIds.IsReservedForImages(id))
+        {
+            Add(errors, "jobId", $"job id {InputText.Quote(id)} ends in \"-<number>\", which names the images of other jobs; choose an id without that ending");
+        }
+
+        if (request.Model is { } requested && requested != modelId)
+        {
+            Add(errors, "model", $"model {InputText.Quote(requested)} is not served here; this service renders with {InputText.Quote(modelId)} (see GET /api/models)");
+        }
+
+        if (request.Notify?.Tag is { } tag)
+        {
+            if (tag.Length > MaxTagLength)
+            {
+                Add(errors, "notify.tag", $"tag of {tag.Length} characters exceeds the limit of {MaxTagLength}");
+            }
+            else if (InputText.ProblemIn(tag) is { } problem)
+            {
+                Add(errors, "notify.tag", $"tag {problem}");
+            }
         }
 
         var items = request.Items;
@@ -83,6 +107,10 @@ public sealed partial class JobValidator(FluxOptions limits, ModelDefaults model
         {
             Add(errors, $"{path}.prompt", $"prompt of {item.Prompt.Trim().Length} characters exceeds the limit of {limits.MaxPromptLength}");
         }
+        else if (InputText.ProblemIn(item.Prompt) is { } problem)
+        {
+            Add(errors, $"{path}.prompt", $"prompt {problem}");
+        }
 
         CheckSize(errors, $"{path}.width", "width", item.Width, limits.MaxWidth, model.Width);
         CheckSize(errors, $"{path}.height", "height", item.Height, limits.MaxHeight, model.Height);
@@ -103,7 +131,7 @@ public sealed partial class JobValidator(FluxOptions limits, ModelDefaults model
 
         if (item.Sampler is { } sampler && !Samplers.Contains(sampler.ToLowerInvariant()))
         {
-            Add(errors, $"{path}.sampler", $"sampler \"{sampler}\" is unknown; use one of {string.Join(", ", Samplers)}");
+            Add(errors, $"{path}.sampler", $"sampler {InputText.Quote(sampler)} is unknown; use one of {string.Join(", ", Samplers)}");
         }
 
         return errors.Sum(e => e.Value.Count) == before;
@@ -142,9 +170,6 @@ public sealed partial class JobValidator(FluxOptions limits, ModelDefaults model
 
     private static Dictionary<string, string[]> Freeze(Dictionary<string, List<string>> errors)
         => errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")]
-    private static partial Regex JobIdPattern();
 }
 
 /// <summary>Either a valid job or the errors by field path.</summary>
@@ -153,5 +178,9 @@ public sealed record JobValidation(JobSpec? Job, IReadOnlyDictionary<string, str
     public bool IsValid => Job is not null;
 
     /// <summary>All errors on one line each, for rejection records and logs.</summary>
-    public IReadOnlyList<string> Reasons => [.. Errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}"))];
+    public IReadOnlyList<string> Reasons => ReasonsOf(Errors);
+
+    /// <summary>"field: message" for every error.</summary>
+    public static IReadOnlyList<string> ReasonsOf(IReadOnlyDictionary<string, string[]> errors)
+        => [.. errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}"))];
 }

@@ -19,9 +19,9 @@ public sealed class JobQueueTrigger(JobStarter starter)
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken)
     {
-        var (request, readError) = JobStarter.Parse(message);
+        var (request, readErrors) = JobStarter.Parse(message);
         await starter.StartOrRejectAsync(
-            client, JobSource.Queue, JobIds.FromContent("queue", message), message, request, readError is null ? [] : [readError], cancellationToken)
+            client, JobSource.Queue, JobIds.FromContent("queue", message), message, request, JobValidation.ReasonsOf(readErrors), cancellationToken)
             .ConfigureAwait(false);
     }
 }

@@ -38,15 +38,26 @@ public static class RendererServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Opens the renderer (and builds the default package) in the background at start-up.</summary>
+    /// <summary>
+    /// Opens the renderer (and builds the default package) in the background at start-up. A damaged or
+    /// unusable model is logged with the file at fault and does not stop the host: health and status
+    /// routes keep answering, and every use of the renderer fails with the same <see cref="FluxModelException"/>.
+    /// </summary>
     private sealed class RendererWarmUp(IServiceProvider services, ILogger<RendererWarmUp> logger) : BackgroundService
     {
         protected override Task ExecuteAsync(CancellationToken stoppingToken)
             => Task.Run(
                 () =>
                 {
-                    var renderer = services.GetRequiredService<IImageRenderer>();
-                    Log.RendererReady(logger, renderer.ModelId);
+                    try
+                    {
+                        var renderer = services.GetRequiredService<IImageRenderer>();
+                        Log.RendererReady(logger, renderer.ModelId);
+                    }
+                    catch (FluxModelException e)
+                    {
+                        Log.RendererFailed(logger, e.ModelFile ?? "(package)", e.Message, e);
+                    }
                 },
                 stoppingToken);
     }

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Storage.Blobs;
+using Flux.Functions.Jobs;
 using Microsoft.Extensions.Options;
 
 namespace Flux.Functions.Storage;
@@ -10,7 +11,7 @@ namespace Flux.Functions.Storage;
 /// </summary>
 public sealed class CheckpointStore(StorageClients storage, IOptions<FluxOptions> options)
 {
-    public static string BlobName(string jobId, int index) => $"{jobId}/{index:D5}.ckpt";
+    public static string BlobName(string jobId, int index) => $"{JobIds.Require(jobId)}/{ArgumentGuard.NotNegative(index):D5}.ckpt";
 
     /// <summary>The latest checkpoint, or null when the image has not started (or has finished).</summary>
     public async Task<byte[]?> ReadAsync(string jobId, int index, CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Flux.Functions.Jobs;
 using Flux.Functions.Rendering;
 using Microsoft.Extensions.Options;
 
@@ -19,9 +20,11 @@ public sealed class ImageStore(StorageClients storage, IOptions<FluxOptions> opt
     public const string PngContentType = "image/png";
     public const string JsonContentType = "application/json";
 
-    public static string ImageName(string jobId, int index) => $"{jobId}/{index:D5}.png";
+    /// <summary>The PNG's blob name; the id is checked again here, so no name can leave the job's folder.</summary>
+    public static string ImageName(string jobId, int index)
+        => $"{JobIds.Require(jobId)}/{ArgumentGuard.NotNegative(index):D5}.png";
 
-    public static string ManifestName(string jobId) => $"{jobId}/manifest.json";
+    public static string ManifestName(string jobId) => $"{JobIds.Require(jobId)}/manifest.json";
 
     /// <summary>Uploads the PNG with its parameters as metadata; returns its SHA-256 (hex).</summary>
     public async Task<StoredImage> SaveImageAsync(string jobId, RenderSpec spec, string modelId, byte[] png, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ public sealed class RejectionStore(StorageClients storage, IOptions<FluxOptions>
     /// <summary>Messages are kept up to this many characters in the record.</summary>
     public const int MaxRecordedContent = 64 * 1024;
 
-    public static string BlobName(JobSource source, string id) => $"{source.ToString().ToLowerInvariant()}/{id}.json";
+    public static string BlobName(JobSource source, string id) => $"{source.ToString().ToLowerInvariant()}/{JobIds.Require(id)}.json";
 
     public async Task<string> RecordAsync(JobSource source, string id, string content, IReadOnlyList<string> reasons, CancellationToken cancellationToken)
     {

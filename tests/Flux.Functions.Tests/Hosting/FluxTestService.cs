@@ -46,7 +46,10 @@ public sealed partial class FluxTestService : IAsyncDisposable
         var provider = collection
             .AddFluxService(configuration)
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-        var host = await DurableTaskTestHost.StartAsync(registry => FluxTaskRegistry.Register(registry, provider));
+        // The durable host logs through the app's logger factory, so a test's logger provider sees orchestrator logs too.
+        var host = await DurableTaskTestHost.StartAsync(
+            registry => FluxTaskRegistry.Register(registry, provider),
+            new DurableTaskTestHostOptions { LoggerFactory = provider.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>() });
         return new FluxTestService(provider, host);
     }
 
