@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Azure.Identity;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -57,7 +58,7 @@ public sealed class StorageClients
         => EnsureOnceAsync(_containers, name, async n =>
         {
             var container = Blobs.GetBlobContainerClient(n);
-            await container.CreateIfNotExistsAsync().ConfigureAwait(false);
+            await container.CreateIfNotExistsAsync(PublicAccessType.None).ConfigureAwait(false); // private: images are served through the authenticated API
             return container;
         });
 
