@@ -21,9 +21,25 @@ internal sealed class PackageTokenizer : IPromptTokenizer
     public int T5Length { get; }
 
     public static PackageTokenizer Load(ModelPackage package) => new(
-        ClipTokenizer.FromFiles(package.Files.ClipVocab, package.Files.ClipMerges),
-        T5Tokenizer.FromFile(package.Files.T5SentencePiece, package.T5MaxLength),
+        Read(package.Files.ClipVocab, $" (with {package.Files.ClipMerges})", () => ClipTokenizer.FromFiles(package.Files.ClipVocab, package.Files.ClipMerges)),
+        Read(package.Files.T5SentencePiece, "", () => T5Tokenizer.FromFile(package.Files.T5SentencePiece, package.T5MaxLength)),
         package.T5MaxLength);
+
+    /// <summary>
+    /// A damaged tokenizer file surfaces as whatever its parser throws (JSON, protobuf, format errors);
+    /// it becomes the package's <see cref="FluxModelException"/> naming the file, like a damaged model.
+    /// </summary>
+    private static T Read<T>(string file, string alongWith, Func<T> load)
+    {
+        try
+        {
+            return load();
+        }
+        catch (Exception e) when (e is not FluxModelException and not OutOfMemoryException and not OperationCanceledException)
+        {
+            throw new FluxModelException($"tokenizer file {file}{alongWith} is damaged or not in the expected format: {e.Message}", file, null, e);
+        }
+    }
 
     public void EncodeClip(string prompt, Span<long> destination) => _clip.Encode(prompt, destination);
 
