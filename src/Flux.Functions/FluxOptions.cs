@@ -104,6 +104,14 @@ public sealed class FluxOptions
     [Required, RegularExpression(ContainerNamePattern)]
     public string EventsQueue { get; set; } = "flux-events";
 
+    /// <summary>
+    /// How long an image link in GET /api/generations/{id} stays valid when storage is reached with a
+    /// managed identity (a read-only user-delegation SAS for one blob). With a connection string, links go
+    /// through the function-key-protected GET /api/generations/{id}/images/{n} instead.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "01:00:00")]
+    public TimeSpan ImageLinkLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Event Grid topic for completion CloudEvents; none configured means queue only.</summary>
     public Uri? EventGridTopicEndpoint { get; set; }
 

@@ -38,6 +38,7 @@ public static class FluxServiceCollectionExtensions
         services.TryAddSingleton<RejectionStore>();
         services.TryAddSingleton<CloudEventPublisher>();
         services.TryAddSingleton<JobStarter>();
+        services.TryAddSingleton<Http.ImageLinks>();
         services.TryAddSingleton<RenderActivities>();
         services.TryAddSingleton<JobActivities>();
         return services;

@@ -23,7 +23,7 @@ public sealed record GenerationStatus(
     string? Error)
 {
     public static async Task<GenerationStatus> ReadAsync(
-        DurableTaskClient client, OrchestrationMetadata job, GenerationLinks links, CancellationToken cancellationToken)
+        DurableTaskClient client, OrchestrationMetadata job, GenerationLinks links, ImageLinks imageLinks, CancellationToken cancellationToken)
     {
         var progress = job.ReadCustomStatusAs<JobProgress>();
         int total = progress?.Total ?? job.ReadInputAs<GenerateJobInput>()?.Job.Items.Count ?? 0;
@@ -38,6 +38,12 @@ public sealed record GenerationStatus(
         }
 
         var result = job.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? job.ReadOutputAs<JobResult>() : null;
+        var images = new List<ImageLink>();
+        foreach (int index in result?.Images ?? [])
+        {
+            images.Add(new ImageLink(index, await imageLinks.ForAsync(links, job.InstanceId, index, cancellationToken).ConfigureAwait(false)));
+        }
+
         return new GenerationStatus(
             job.InstanceId,
             job.RuntimeStatus.ToString(),
@@ -47,7 +53,7 @@ public sealed record GenerationStatus(
             result?.Images.Count ?? progress?.Completed ?? 0,
             result?.Failures.Count ?? progress?.Failed ?? 0,
             steps,
-            [.. (result?.Images ?? []).Select(i => new ImageLink(i, links.ImageUri(i)))],
+            images,
             result?.Failures ?? [],
             result?.Manifest,
             job.FailureDetails?.ErrorMessage);

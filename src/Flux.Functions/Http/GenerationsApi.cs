@@ -13,7 +13,7 @@ namespace Flux.Functions.Http;
 /// POST/GET/DELETE /api/generations: start a job (202 with status links), poll its progress, fetch
 /// an image, cancel. Function-level keys guard every route.
 /// </summary>
-public sealed class GenerationsApi(JobStarter starter, ImageStore images, TimeProvider clock)
+public sealed class GenerationsApi(JobStarter starter, ImageStore images, ImageLinks imageLinks, TimeProvider clock)
 {
     public const string Start = "StartGeneration";
     public const string Status = "GetGeneration";
@@ -71,7 +71,7 @@ public sealed class GenerationsApi(JobStarter starter, ImageStore images, TimePr
             return Problems.NotFound($"generation \"{id}\" does not exist", request);
         }
 
-        var view = await GenerationStatus.ReadAsync(client, job, GenerationLinks.For(request, id), cancellationToken).ConfigureAwait(false);
+        var view = await GenerationStatus.ReadAsync(client, job, GenerationLinks.For(request, id), imageLinks, cancellationToken).ConfigureAwait(false);
         return new OkObjectResult(view);
     }
 

@@ -19,13 +19,18 @@ public sealed class StorageClients
     private readonly ConcurrentDictionary<string, Lazy<Task<BlobContainerClient>>> _containers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> _queues = new(StringComparer.Ordinal);
 
-    public StorageClients(BlobServiceClient blobs, QueueServiceClient queues)
+    /// <param name="usesIdentity">True when the clients sign in with a token credential (no account key in reach).</param>
+    public StorageClients(BlobServiceClient blobs, QueueServiceClient queues, bool usesIdentity = false)
     {
         Blobs = blobs;
         Queues = queues;
+        UsesIdentity = usesIdentity;
     }
 
     public BlobServiceClient Blobs { get; }
+
+    /// <summary>Reached with a managed identity: image links are user-delegation SAS (see <see cref="Http.ImageLinks"/>).</summary>
+    public bool UsesIdentity { get; }
 
     public QueueServiceClient Queues { get; }
 
@@ -39,7 +44,7 @@ public sealed class StorageClients
         if (blobUri is not null && queueUri is not null)
         {
             var credential = Credential(section["clientId"]);
-            return new StorageClients(new BlobServiceClient(blobUri, credential), new QueueServiceClient(queueUri, credential, queueOptions));
+            return new StorageClients(new BlobServiceClient(blobUri, credential), new QueueServiceClient(queueUri, credential, queueOptions), usesIdentity: true);
         }
 
         string? connectionString = section.Value;

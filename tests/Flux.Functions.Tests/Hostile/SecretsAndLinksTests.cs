@@ -96,6 +96,42 @@ public sealed class SecretsAndLinksTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task ResultLinks_WithAManagedIdentity_AreShortLivedReadOnlyUserDelegationSas_ForThatBlobOnly()
+    {
+        var account = new DelegationKeyBlobService(new Uri("https://fluxacct.blob.core.windows.net"));
+        var identityStorage = new StorageClients(account, new Azure.Storage.Queues.QueueServiceClient(new Uri("https://fluxacct.queue.core.windows.net")), usesIdentity: true);
+        var capture = new LogCapture();
+        await using var service = await FluxTestService.StartAsync(azurite, new FakeRenderer(), services: s => s
+            .AddLogging(b => b.AddProvider(capture).SetMinimumLevel(LogLevel.Trace))
+            .AddSingleton(sp => new ImageLinks(identityStorage, sp.GetRequiredService<IOptions<FluxOptions>>(), TimeProvider.System)));
+        var lifetime = service.Get<IOptions<FluxOptions>>().Value.ImageLinkLifetime;
+        var api = service.Create<GenerationsApi>();
+        var post = HttpCalls.Request("POST", "/api/generations", """{"items": [{"prompt": "a red circle"}, {"prompt": "a blue square"}], "defaults": {"steps": 2}}""");
+        string id = HttpCalls.Json(await HttpCalls.ExecuteAsync(post, await api.StartAsync(post, service.Client, CancellationToken.None))).GetProperty("id").GetString()!;
+        await service.WaitAsync(id);
+
+        var asked = DateTimeOffset.UtcNow;
+        var get = HttpCalls.Request("GET", $"/api/generations/{id}");
+        var status = HttpCalls.Json(await HttpCalls.ExecuteAsync(get, await api.GetAsync(get, id, service.Client, CancellationToken.None)));
+
+        var urls = status.GetProperty("images").EnumerateArray().Select(i => new Uri(i.GetProperty("url").GetString()!)).ToList();
+        Assert.Equal(2, urls.Count);
+        for (int n = 0; n < urls.Count; n++)
+        {
+            var link = new Azure.Storage.Blobs.BlobUriBuilder(urls[n]);
+            Assert.Equal(("fluxacct.blob.core.windows.net", "flux-images", ImageStore.ImageName(id, n)), (urls[n].Host, link.BlobContainerName, link.BlobName));
+            var sas = link.Sas;
+            Assert.Equal(("r", "b", Azure.Storage.Sas.SasProtocol.Https), (sas.Permissions, sas.Resource, sas.Protocol)); // read one blob, HTTPS only
+            Assert.NotEmpty(sas.Signature);
+            Assert.NotEmpty(sas.KeyObjectId); // signed with a user-delegation key, not an account key
+            Assert.InRange(sas.ExpiresOn, asked + lifetime - TimeSpan.FromMinutes(1), DateTimeOffset.UtcNow + lifetime + TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(1, account.KeysIssued); // one delegation key serves every link until links would outlive it
+        Assert.DoesNotContain(capture.Lines, l => l.Text.Contains("sig=", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task EveryContainerTheAppCreates_IsPrivate()
     {
         await using var service = await FluxTestService.StartAsync(azurite, new FakeRenderer());
