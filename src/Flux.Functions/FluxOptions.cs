@@ -73,6 +73,10 @@ public sealed class FluxOptions
     [Range(1, 100_000)]
     public int MaxImagesPerJob { get; set; } = 1000;
 
+    /// <summary>Largest POST body and prompts file read (bytes); larger ones are refused before they are read.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
+
     // ---- Storage ----
 
     /// <summary>

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace Flux.Functions.Http;
@@ -13,7 +14,7 @@ namespace Flux.Functions.Http;
 /// POST/GET/DELETE /api/generations: start a job (202 with status links), poll its progress, fetch
 /// an image, cancel. Function-level keys guard every route.
 /// </summary>
-public sealed class GenerationsApi(JobStarter starter, ImageStore images, ImageLinks imageLinks, TimeProvider clock)
+public sealed class GenerationsApi(JobStarter starter, ImageStore images, ImageLinks imageLinks, IOptions<FluxOptions> options, TimeProvider clock)
 {
     public const string Start = "StartGeneration";
     public const string Status = "GetGeneration";
@@ -34,8 +35,13 @@ public sealed class GenerationsApi(JobStarter starter, ImageStore images, ImageL
                 $"Content-Type {InputText.Quote(request.ContentType)} is not JSON; send the job as application/json", request);
         }
 
-        using var reader = new StreamReader(request.Body);
-        var (body, parseErrors) = JobStarter.Parse(await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false));
+        int limit = options.Value.MaxRequestBytes;
+        if (await RequestBody.ReadAsync(request, limit, cancellationToken).ConfigureAwait(false) is not { } text)
+        {
+            return Problems.TooLarge($"the body exceeds the limit of {limit} bytes (Flux:MaxRequestBytes)", request);
+        }
+
+        var (body, parseErrors) = JobStarter.Parse(text);
         if (body is null)
         {
             return Problems.Invalid(parseErrors, request);

@@ -30,6 +30,17 @@ internal static class Problems
             Instance = request.Path,
         });
 
+    /// <summary>413 naming the body ("$") in <c>errors</c>.</summary>
+    public static ObjectResult TooLarge(string detail, HttpRequest request)
+        => Result(new ValidationProblemDetails(new Dictionary<string, string[]> { ["$"] = [detail] })
+        {
+            Type = "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.14",
+            Title = "The request body is too large.",
+            Status = StatusCodes.Status413PayloadTooLarge,
+            Detail = detail,
+            Instance = request.Path,
+        });
+
     public static ObjectResult NotFound(string detail, HttpRequest request)
         => Result(Problem(StatusCodes.Status404NotFound, "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.5", "Not found.", detail, request));
 

@@ -42,6 +42,11 @@ public static class BadInputs
     /// <summary>Flux:MaxImagesPerJob of the service the table runs against.</summary>
     public const int MaxImages = 10;
 
+    /// <summary>Flux:MaxRequestBytes of that service: above the 100 KB rows, below <see cref="OverLimit"/>.</summary>
+    public const int MaxBytes = 256 * 1024;
+
+    public static readonly string OverLimit = new('o', 300 * 1024);
+
     public static readonly string HundredKb = new('a', 100 * 1024);
 
     private static string Item(string fields) => $$"""{"items": [{"prompt": "a red circle", {{fields}}}]}""";
@@ -113,6 +118,8 @@ public static class BadInputs
         new("duplicate items", Entry.PostBody, """{"items": [{"prompt": "a"}], "items": [{"prompt": "b"}]}""", "items"),
         new("oversized notify tag", Entry.PostBody, $$$"""{"items": [{"prompt": "a"}], "notify": {"tag": "{{{new string('t', 1000)}}}"}}""", "notify.tag"),
 
+        new("body over Flux:MaxRequestBytes", Entry.PostBody, $$"""{"items": [{"prompt": "{{OverLimit}}"}]}""", "$") { Status = 413 },
+
         // ---- content types ----
         new("text/plain body", Entry.PostBody, Item("\"steps\": 4"), "Content-Type") { ContentType = "text/plain", Status = 415 },
         new("form body", Entry.PostBody, "items=a+red+circle", "Content-Type") { ContentType = "application/x-www-form-urlencoded", Status = 415 },
@@ -148,6 +155,7 @@ public static class BadInputs
         new("blob: unknown extension", Entry.PromptsBlob, "a red circle", "name") { BlobName = "batch.csv" },
         new("blob: NUL in a line", Entry.PromptsBlob, "a red circle\na blue\0square\n", "items[1].prompt"),
         new("blob: 100 KB line", Entry.PromptsBlob, "a red circle\n" + HundredKb, "items[1].prompt"),
+        new("blob: over Flux:MaxRequestBytes", Entry.PromptsBlob, OverLimit, "size"),
         new("blob: no prompts", Entry.PromptsBlob, "# only a comment\n\n", "items"),
         new("blob: jsonl wrong type", Entry.PromptsBlob, "{\"prompt\": \"a\"}\n{\"prompt\": \"b\", \"width\": \"wide\"}", "line 2, width") { BlobName = "batch.jsonl" },
         new("blob: jsonl unknown sampler", Entry.PromptsBlob, "{\"prompt\": \"a\", \"sampler\": \"ddim\"}", "items[0].sampler") { BlobName = "batch.jsonl" },

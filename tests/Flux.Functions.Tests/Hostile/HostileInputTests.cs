@@ -22,7 +22,11 @@ public sealed class HostileService : IAsyncLifetime
         try
         {
             return _service ??= await FluxTestService.StartAsync(
-                azurite, new FakeRenderer(), new Dictionary<string, string?> { ["Flux:MaxImagesPerJob"] = $"{BadInputs.MaxImages}" });
+                azurite, new FakeRenderer(), new Dictionary<string, string?>
+                {
+                    ["Flux:MaxImagesPerJob"] = $"{BadInputs.MaxImages}",
+                    ["Flux:MaxRequestBytes"] = $"{BadInputs.MaxBytes}",
+                });
         }
         finally
         {
