@@ -10,36 +10,21 @@ internal static class Problems
 
     /// <summary>400 with one entry per bad field, keyed by its JSON path ("items[2].width").</summary>
     public static ObjectResult Invalid(IReadOnlyDictionary<string, string[]> errors, HttpRequest request)
-        => Result(new ValidationProblemDetails(errors.ToDictionary(e => e.Key, e => e.Value))
-        {
-            Type = "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.1",
-            Title = "The generation request has invalid fields.",
-            Status = StatusCodes.Status400BadRequest,
-            Detail = string.Join("; ", errors.Keys),
-            Instance = request.Path,
-        });
+        => Fields(
+            StatusCodes.Status400BadRequest, "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.1",
+            "The generation request has invalid fields.", errors, string.Join("; ", errors.Keys), request);
 
     /// <summary>415 naming the Content-Type header in <c>errors</c>, as a 400 names a field.</summary>
     public static ObjectResult UnsupportedMediaType(string detail, HttpRequest request)
-        => Result(new ValidationProblemDetails(new Dictionary<string, string[]> { ["Content-Type"] = [detail] })
-        {
-            Type = "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.16",
-            Title = "The request body is not JSON.",
-            Status = StatusCodes.Status415UnsupportedMediaType,
-            Detail = detail,
-            Instance = request.Path,
-        });
+        => Fields(
+            StatusCodes.Status415UnsupportedMediaType, "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.16",
+            "The request body is not JSON.", new Dictionary<string, string[]> { ["Content-Type"] = [detail] }, detail, request);
 
     /// <summary>413 naming the body ("$") in <c>errors</c>.</summary>
     public static ObjectResult TooLarge(string detail, HttpRequest request)
-        => Result(new ValidationProblemDetails(new Dictionary<string, string[]> { ["$"] = [detail] })
-        {
-            Type = "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.14",
-            Title = "The request body is too large.",
-            Status = StatusCodes.Status413PayloadTooLarge,
-            Detail = detail,
-            Instance = request.Path,
-        });
+        => Fields(
+            StatusCodes.Status413PayloadTooLarge, "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.14",
+            "The request body is too large.", new Dictionary<string, string[]> { ["$"] = [detail] }, detail, request);
 
     public static ObjectResult NotFound(string detail, HttpRequest request)
         => Result(Problem(StatusCodes.Status404NotFound, "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.5", "Not found.", detail, request));
@@ -48,6 +33,17 @@ internal static class Problems
         => Result(Problem(
             StatusCodes.Status409Conflict, "https://datatracker.ietf.org/doc/html/rfc9110#section-15.5.10",
             "The generation is not in a state that allows this.", detail, request));
+
+    /// <summary>A problem whose <c>errors</c> name the fields (or header, or body) at fault.</summary>
+    private static ObjectResult Fields(int status, string type, string title, IReadOnlyDictionary<string, string[]> errors, string detail, HttpRequest request)
+        => Result(new ValidationProblemDetails(errors.ToDictionary(e => e.Key, e => e.Value))
+        {
+            Type = type,
+            Title = title,
+            Status = status,
+            Detail = detail,
+            Instance = request.Path,
+        });
 
     private static ProblemDetails Problem(int status, string type, string title, string detail, HttpRequest request)
         => new() { Type = type, Title = title, Status = status, Detail = detail, Instance = request.Path };
