@@ -48,6 +48,10 @@ public sealed class FluxOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan DenoiseTimeBudget { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>How often a running Denoise activity checks whether its job was cancelled.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan CancellationPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Attempts of an activity before its image fails (invalid input is never retried).</summary>
     [Range(1, 20)]
     public int ActivityMaxAttempts { get; set; } = 4;
@@ -76,6 +80,14 @@ public sealed class FluxOptions
     /// <summary>Largest POST body and prompts file read (bytes); larger ones are refused before they are read.</summary>
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>POST /api/generations accepted per second once the burst is used; more are answered 429 with Retry-After.</summary>
+    [Range(1, 100_000)]
+    public int StartsPerSecond { get; set; } = 10;
+
+    /// <summary>Starts accepted at once before <see cref="StartsPerSecond"/> applies.</summary>
+    [Range(1, 100_000)]
+    public int StartBurst { get; set; } = 50;
 
     // ---- Storage ----
 
@@ -115,6 +127,21 @@ public sealed class FluxOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:01:00", "01:00:00")]
     public TimeSpan ImageLinkLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Retries of one storage request (connection refused, 5xx, timeouts) inside the SDK, before the activity's own retry.</summary>
+    [Range(0, 20)]
+    public int StorageMaxRetries { get; set; } = 6;
+
+    /// <summary>Wait before the first storage retry; it doubles (with jitter) up to <see cref="StorageMaxRetryDelay"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan StorageRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan StorageMaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>One storage request that takes longer than this is abandoned and retried.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan StorageNetworkTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Event Grid topic for completion CloudEvents; none configured means queue only.</summary>
     public Uri? EventGridTopicEndpoint { get; set; }

@@ -23,6 +23,11 @@ internal sealed class FluxOptionsValidator : IValidateOptions<FluxOptions>
             failures.Add($"Flux:CheckpointEverySteps {options.CheckpointEverySteps} exceeds Flux:DenoiseChunkSteps {options.DenoiseChunkSteps}; a chunk would end before its first checkpoint.");
         }
 
+        if (options.StorageRetryDelay > options.StorageMaxRetryDelay)
+        {
+            failures.Add($"Flux:StorageRetryDelay {options.StorageRetryDelay} exceeds Flux:StorageMaxRetryDelay {options.StorageMaxRetryDelay}.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,6 +1,7 @@
 using Azure.Messaging.EventGrid;
 using Flux.Functions.Activities;
 using Flux.Functions.Events;
+using Flux.Functions.Http;
 using Flux.Functions.Jobs;
 using Flux.Functions.Storage;
 using Microsoft.Extensions.Configuration;
@@ -36,9 +37,11 @@ public static class FluxServiceCollectionExtensions
         services.TryAddSingleton<ConditioningStore>();
         services.TryAddSingleton<ImageStore>();
         services.TryAddSingleton<RejectionStore>();
+        services.TryAddSingleton<FailureStore>();
         services.TryAddSingleton<CloudEventPublisher>();
         services.TryAddSingleton<JobStarter>();
         services.TryAddSingleton<Http.ImageLinks>();
+        services.TryAddSingleton<StartLimiter>();
         services.TryAddSingleton<RenderActivities>();
         services.TryAddSingleton<JobActivities>();
         return services;

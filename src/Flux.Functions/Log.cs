@@ -39,11 +39,20 @@ internal static partial class Log
     [LoggerMessage(EventId = 1106, Level = LogLevel.Critical, Message = "Renderer cannot open the model ({ModelFile}): {Reason}; the host keeps running, renders fail until the model is fixed")]
     public static partial void RendererFailed(ILogger logger, string modelFile, string reason, Exception exception);
 
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Information, Message = "Job {JobId} image {Index} stopped: the job was cancelled")]
+    public static partial void DenoiseCancelled(ILogger logger, string jobId, int index);
+
     [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Job {JobId} scheduled from {Source} with {Images} images")]
     public static partial void JobScheduled(ILogger logger, string jobId, JobSource source, int images);
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Job {JobId} from {Source} already exists; not started again")]
     public static partial void JobAlreadyStarted(ILogger logger, string jobId, JobSource source);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Queue job {JobId} failed on delivery {DequeueCount}: {Reason}")]
+    public static partial void QueueMessageFailed(ILogger logger, string jobId, long dequeueCount, string reason);
+
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Error, Message = "Queue job {JobId}: the failure could not be recorded: {Reason}")]
+    public static partial void FailureNotRecorded(ILogger logger, string jobId, string reason);
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "{Source} job {JobId} rejected (recorded in {Record}): {Reasons}")]
     public static partial void JobRejected(ILogger logger, JobSource source, string jobId, string record, string reasons);

@@ -22,9 +22,9 @@ public sealed class TriggerTests(AzuriteFixture azurite)
         string message = $$"""{"items": [{"prompt": "a teal hexagon {{Guid.NewGuid():N}}", "steps": 4}]}""";
         string jobId = JobIds.FromContent("queue", message);
 
-        await trigger.RunAsync(message, service.Client, CancellationToken.None);
+        await trigger.HandleAsync(message, dequeueCount: 1, service.Client, CancellationToken.None);
         var first = await service.WaitAsync(jobId);
-        await trigger.RunAsync(message, service.Client, CancellationToken.None); // redelivery after completion
+        await trigger.HandleAsync(message, dequeueCount: 1, service.Client, CancellationToken.None); // redelivery after completion
         var after = await service.Client.GetInstanceAsync(jobId, getInputsAndOutputs: true);
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, first.RuntimeStatus);
@@ -42,7 +42,7 @@ public sealed class TriggerTests(AzuriteFixture azurite)
         await using var service = await FluxTestService.StartAsync(azurite, new FakeRenderer());
         string jobId = JobIds.FromContent("queue", message);
 
-        await service.Create<JobQueueTrigger>().RunAsync(message, service.Client, CancellationToken.None);
+        await service.Create<JobQueueTrigger>().HandleAsync(message, dequeueCount: 1, service.Client, CancellationToken.None);
 
         var rejection = await service.Get<RejectionStore>().FindAsync(JobSource.Queue, jobId, CancellationToken.None);
         Assert.NotNull(rejection);

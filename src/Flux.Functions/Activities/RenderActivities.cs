@@ -3,6 +3,7 @@ using Flux.Functions.Rendering;
 using Flux.Functions.Storage;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Flux.Functions.Activities;
 
@@ -15,6 +16,7 @@ public sealed class RenderActivities(
     ConditioningStore conditioning,
     CheckpointStore checkpoints,
     ImageStore images,
+    IOptions<FluxOptions> options,
     ILogger<RenderActivities> logger)
 {
     /// <summary>Encodes the prompt unless the conditioning of this model and prompt is already stored.</summary>
@@ -46,20 +48,44 @@ public sealed class RenderActivities(
             resumeFrom = latest;
         }
 
-        var chunk = await renderer.DenoiseAsync(
-            input.Spec,
-            text,
-            resumeFrom,
-            input.MaxSteps,
-            input.TimeBudget,
-            (state, step, ct) =>
-            {
-                Log.CheckpointSaved(logger, input.JobId, index, step);
-                return checkpoints.WriteAsync(input.JobId, index, state, ct);
-            },
-            cancellationToken).ConfigureAwait(false);
-        await checkpoints.WriteAsync(input.JobId, index, chunk.Checkpoint, cancellationToken).ConfigureAwait(false);
+        await using var watch = CancellationWatch.Start(checkpoints, input.JobId, options.Value.CancellationPollInterval, cancellationToken);
+        DenoiseChunk chunk;
+        try
+        {
+            chunk = await renderer.DenoiseAsync(
+                input.Spec,
+                text,
+                resumeFrom,
+                input.MaxSteps,
+                input.TimeBudget,
+                (state, step, ct) =>
+                {
+                    Log.CheckpointSaved(logger, input.JobId, index, step);
+                    return checkpoints.WriteAsync(input.JobId, index, state, ct);
+                },
+                watch.Token).ConfigureAwait(false);
+            await checkpoints.WriteAsync(input.JobId, index, chunk.Checkpoint, watch.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (watch.JobCancelled && !cancellationToken.IsCancellationRequested)
+        {
+            throw await CancelledAsync(input.JobId, index).ConfigureAwait(false);
+        }
+
+        // Cancelled after the last poll: the marker is written before DELETE cleans up, so this check
+        // (after our write) or that cleanup (after the marker) removes the checkpoint just written.
+        if (await checkpoints.IsCancelledAsync(input.JobId, cancellationToken).ConfigureAwait(false))
+        {
+            throw await CancelledAsync(input.JobId, index).ConfigureAwait(false);
+        }
+
         return new DenoiseProgress(chunk.Step, chunk.TotalSteps);
+    }
+
+    private async Task<JobCancelledException> CancelledAsync(string jobId, int index)
+    {
+        await checkpoints.DeleteAsync(jobId, index, CancellationToken.None).ConfigureAwait(false);
+        Log.DenoiseCancelled(logger, jobId, index);
+        return new JobCancelledException($"job {jobId} was cancelled; image {index} stopped and its checkpoint was deleted");
     }
 
     /// <summary>Decodes the final checkpoint, stores the PNG with its metadata, then deletes the checkpoint.</summary>

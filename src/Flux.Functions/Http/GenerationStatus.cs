@@ -56,7 +56,7 @@ public sealed record GenerationStatus(
             images,
             result?.Failures ?? [],
             result?.Manifest,
-            job.FailureDetails?.ErrorMessage);
+            job.RuntimeStatus == OrchestrationRuntimeStatus.Terminated ? job.ReadOutputAs<string>() : job.FailureDetails?.ErrorMessage);
     }
 }
 

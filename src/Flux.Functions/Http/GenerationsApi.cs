@@ -12,9 +12,12 @@ namespace Flux.Functions.Http;
 
 /// <summary>
 /// POST/GET/DELETE /api/generations: start a job (202 with status links), poll its progress, fetch
-/// an image, cancel. Function-level keys guard every route.
+/// an image, cancel (rendering stops within a step; checkpoints are deleted). Function-level keys
+/// guard every route.
 /// </summary>
-public sealed class GenerationsApi(JobStarter starter, ImageStore images, ImageLinks imageLinks, IOptions<FluxOptions> options, TimeProvider clock)
+public sealed class GenerationsApi(
+    JobStarter starter, ImageStore images, ImageLinks imageLinks, CheckpointStore checkpoints, StartLimiter limiter, IOptions<FluxOptions> options,
+    TimeProvider clock)
 {
     public const string Start = "StartGeneration";
     public const string Status = "GetGeneration";
@@ -51,6 +54,12 @@ public sealed class GenerationsApi(JobStarter starter, ImageStore images, ImageL
         if (validation.Job is not { } job)
         {
             return Problems.Invalid(validation.Errors, request);
+        }
+
+        // Only valid starts take a token: a refused request costs no work, a started job does.
+        if (!limiter.TryAcquire(out var retryAfter))
+        {
+            return Problems.TooManyRequests($"more than {options.Value.StartsPerSecond} generations a second were started; retry after {retryAfter.TotalSeconds:0} s", retryAfter, request);
         }
 
         bool started = await starter.StartAsync(client, job, JobSource.Http, cancellationToken).ConfigureAwait(false);
@@ -135,6 +144,9 @@ public sealed class GenerationsApi(JobStarter starter, ImageStore images, ImageL
             return Problems.Conflict($"generation \"{id}\" has already finished ({job.RuntimeStatus}) and cannot be cancelled", request);
         }
 
+        // The marker first: running Denoise activities see it between steps, and any checkpoint written
+        // after the clean-up below is removed by the activity that wrote it.
+        await checkpoints.MarkCancelledAsync(id, cancellationToken).ConfigureAwait(false);
         await client.TerminateInstanceAsync(id, new TerminateInstanceOptions(CancelReason, Recursive: true), cancellationToken).ConfigureAwait(false);
 
         // Not every backend terminates sub-orchestrations recursively: stop the images in flight by name
@@ -150,6 +162,7 @@ public sealed class GenerationsApi(JobStarter starter, ImageStore images, ImageL
             }
         }
 
+        await checkpoints.DeleteJobAsync(id, cancellationToken).ConfigureAwait(false);
         var links = GenerationLinks.For(request, id);
         return new AcceptedResult(links.Status, new GenerationCancelled(id, links));
     }

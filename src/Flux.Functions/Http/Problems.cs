@@ -45,6 +45,15 @@ internal static class Problems
             Instance = request.Path,
         });
 
+    /// <summary>429 with the Retry-After header (whole seconds) set on the response.</summary>
+    public static ObjectResult TooManyRequests(string detail, TimeSpan retryAfter, HttpRequest request)
+    {
+        request.HttpContext.Response.Headers.RetryAfter = ((long)retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Result(Problem(
+            StatusCodes.Status429TooManyRequests, "https://datatracker.ietf.org/doc/html/rfc6585#section-4",
+            "Too many generations started; retry later.", detail, request));
+    }
+
     private static ProblemDetails Problem(int status, string type, string title, string detail, HttpRequest request)
         => new() { Type = type, Title = title, Status = status, Detail = detail, Instance = request.Path };
 

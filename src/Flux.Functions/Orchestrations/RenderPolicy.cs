@@ -28,7 +28,8 @@ public sealed record RenderPolicy(
 
     /// <summary>
     /// Activity retries with exponential backoff; <see cref="InvalidRenderInputException"/> is not
-    /// retried, so bad input fails the image at once with its message.
+    /// retried, so bad input fails the image at once with its message, nor is
+    /// <see cref="JobCancelledException"/>.
     /// </summary>
     public TaskOptions ActivityOptions()
         => TaskOptions.FromRetryPolicy(new RetryPolicy(
@@ -37,6 +38,6 @@ public sealed record RenderPolicy(
             RetryBackoffCoefficient,
             MaxRetryInterval)
         {
-            HandleFailure = failure => !failure.IsCausedBy<InvalidRenderInputException>(),
+            HandleFailure = failure => !failure.IsCausedBy<InvalidRenderInputException>() && !failure.IsCausedBy<JobCancelledException>(),
         });
 }

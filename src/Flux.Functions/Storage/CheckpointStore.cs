@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Storage.Blobs;
 using Flux.Functions.Jobs;
+using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Options;
 
 namespace Flux.Functions.Storage;
@@ -11,7 +12,7 @@ namespace Flux.Functions.Storage;
 /// </summary>
 public sealed class CheckpointStore(StorageClients storage, IOptions<FluxOptions> options)
 {
-    public static string BlobName(string jobId, int index) => $"{JobIds.Require(jobId)}/{ArgumentGuard.NotNegative(index):D5}.ckpt";
+    public static string BlobName(string jobId, int index) => $"{JobIds.Require(jobId)}/{ArgumentGuard.NotNegative(index):D5}{CheckpointExtension}";
 
     /// <summary>The latest checkpoint, or null when the image has not started (or has finished).</summary>
     public async Task<byte[]?> ReadAsync(string jobId, int index, CancellationToken cancellationToken)
@@ -41,6 +42,45 @@ public sealed class CheckpointStore(StorageClients storage, IOptions<FluxOptions
         await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<BlobClient> BlobAsync(string jobId, int index)
-        => (await storage.ContainerAsync(options.Value.CheckpointsContainer).ConfigureAwait(false)).GetBlobClient(BlobName(jobId, index));
+    /// <summary>
+    /// Marks the job cancelled (<c>{jobId}/cancelled</c>): Denoise activities of the job, on any worker,
+    /// see it between steps and stop. Written before the orchestration is terminated.
+    /// </summary>
+    public async Task MarkCancelledAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var blob = await ContainerBlobAsync(CancelledMarker(jobId)).ConfigureAwait(false);
+        await blob.UploadAsync(BinaryData.FromString(jobId), overwrite: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> IsCancelledAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var blob = await ContainerBlobAsync(CancelledMarker(jobId)).ConfigureAwait(false);
+        return await blob.ExistsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes every checkpoint of the job (the cancellation marker stays); returns how many.</summary>
+    public async Task<int> DeleteJobAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var container = await storage.ContainerAsync(options.Value.CheckpointsContainer).ConfigureAwait(false);
+        int deleted = 0;
+        await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, $"{jobId}/", cancellationToken).ConfigureAwait(false))
+        {
+            if (item.Name.EndsWith(CheckpointExtension, StringComparison.Ordinal)
+                && (await container.GetBlobClient(item.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value)
+            {
+                deleted++;
+            }
+        }
+
+        return deleted;
+    }
+
+    private const string CheckpointExtension = ".ckpt";
+
+    private static string CancelledMarker(string jobId) => $"{jobId}/cancelled";
+
+    private Task<BlobClient> BlobAsync(string jobId, int index) => ContainerBlobAsync(BlobName(jobId, index));
+
+    private async Task<BlobClient> ContainerBlobAsync(string name)
+        => (await storage.ContainerAsync(options.Value.CheckpointsContainer).ConfigureAwait(false)).GetBlobClient(name);
 }

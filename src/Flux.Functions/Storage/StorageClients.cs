@@ -40,11 +40,12 @@ public sealed class StorageClients
         var section = configuration.GetSection(options.StorageConnection);
         Uri? blobUri = options.BlobServiceUri ?? UriOrNull(section["blobServiceUri"]);
         Uri? queueUri = options.QueueServiceUri ?? UriOrNull(section["queueServiceUri"]);
-        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        var blobOptions = WithRetry(new BlobClientOptions(), options);
+        var queueOptions = WithRetry(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }, options);
         if (blobUri is not null && queueUri is not null)
         {
             var credential = Credential(section["clientId"]);
-            return new StorageClients(new BlobServiceClient(blobUri, credential), new QueueServiceClient(queueUri, credential, queueOptions), usesIdentity: true);
+            return new StorageClients(new BlobServiceClient(blobUri, credential, blobOptions), new QueueServiceClient(queueUri, credential, queueOptions), usesIdentity: true);
         }
 
         string? connectionString = section.Value;
@@ -55,7 +56,23 @@ public sealed class StorageClients
                 $"\"{options.StorageConnection}__blobServiceUri\" and \"__queueServiceUri\" for a managed identity.");
         }
 
-        return new StorageClients(new BlobServiceClient(connectionString), new QueueServiceClient(connectionString, queueOptions));
+        return new StorageClients(new BlobServiceClient(connectionString, blobOptions), new QueueServiceClient(connectionString, queueOptions));
+    }
+
+    /// <summary>
+    /// Exponential backoff on transient storage failures (refused connections, 408/429/5xx, timeouts),
+    /// so a storage outage of a few seconds costs waiting, not a failed activity.
+    /// </summary>
+    public static T WithRetry<T>(T clientOptions, FluxOptions options)
+        where T : Azure.Core.ClientOptions
+    {
+        ArgumentNullException.ThrowIfNull(clientOptions);
+        clientOptions.Retry.Mode = Azure.Core.RetryMode.Exponential;
+        clientOptions.Retry.MaxRetries = options.StorageMaxRetries;
+        clientOptions.Retry.Delay = options.StorageRetryDelay;
+        clientOptions.Retry.MaxDelay = options.StorageMaxRetryDelay;
+        clientOptions.Retry.NetworkTimeout = options.StorageNetworkTimeout;
+        return clientOptions;
     }
 
     /// <summary>The container, created if missing (once per process; a failure is retried on the next call).</summary>

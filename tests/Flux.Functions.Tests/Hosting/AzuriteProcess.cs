@@ -22,6 +22,8 @@ public sealed class AzuriteProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private Process? _process;
     private string? _workspace;
+    private int[] _ports = [];
+    private string _script = "";
 
     public string ConnectionString { get; private set; } = "";
 
@@ -34,12 +36,14 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
     private async Task InitializeAsync()
     {
-        string script = await EnsureInstalledAsync();
+        _script = await EnsureInstalledAsync();
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                await LaunchAsync(script);
+                _workspace = Directory.CreateTempSubdirectory("flux-azurite-").FullName;
+                _ports = FreePorts(3);
+                await LaunchAsync();
                 return;
             }
             catch (InvalidOperationException) when (attempt < StartAttempts)
@@ -55,16 +59,54 @@ public sealed class AzuriteProcess : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private async Task LaunchAsync(string script)
+    /// <summary>
+    /// A storage outage: stops Azurite by its PID with SIGTERM (it closes its servers and saves its
+    /// database, as a restarted storage service keeps what it acknowledged), keeping the workspace.
+    /// </summary>
+    public async Task StopForOutageAsync()
     {
-        _workspace = Directory.CreateTempSubdirectory("flux-azurite-").FullName;
-        int[] ports = FreePorts(3);
+        var process = _process ?? throw new InvalidOperationException("Azurite is not running");
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await process.WaitForExitAsync(exited.Token);
+        process.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Starts Azurite again on the same ports and workspace after <see cref="StopForOutageAsync"/>.</summary>
+    public async Task RestartAsync()
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await LaunchAsync();
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < StartAttempts)
+            {
+                _process?.Dispose(); // a port still held by the old process's sockets: try again shortly
+                _process = null;
+                await Task.Delay(500);
+            }
+        }
+    }
+
+    private async Task LaunchAsync()
+    {
+        string script = _script;
+        int[] ports = _ports;
+        string workspace = _workspace ?? throw new InvalidOperationException("no Azurite workspace");
         var start = new ProcessStartInfo("node")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = _workspace,
+            WorkingDirectory = workspace,
         };
         foreach (string arg in new[]
         {
@@ -72,7 +114,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
             "--blobHost", "127.0.0.1", "--blobPort", $"{ports[0]}",
             "--queueHost", "127.0.0.1", "--queuePort", $"{ports[1]}",
             "--tableHost", "127.0.0.1", "--tablePort", $"{ports[2]}",
-            "--location", _workspace,
+            "--location", workspace,
         })
         {
             start.ArgumentList.Add(arg);

@@ -12,9 +12,10 @@ namespace Flux.Functions.Tests.Hosting;
 /// A deterministic stand-in for the ONNX pipeline with the same stage contract: an RGB latent at
 /// 1/8 resolution, Euler steps of a flow whose every step changes the result (so a skipped,
 /// repeated or restarted step changes the PNG), checkpoints every <c>checkpointEvery</c> steps,
-/// and counters of the work it did.
+/// and counters of the work it did. <paramref name="stepDelay"/> makes each step take that long
+/// (cancellable), for tests that act while an image renders.
 /// </summary>
-public sealed class FakeRenderer(int checkpointEvery = 2) : IImageRenderer
+public sealed class FakeRenderer(int checkpointEvery = 2, TimeSpan stepDelay = default) : IImageRenderer
 {
     private const int Channels = 3;
     private const int Downscale = 8;
@@ -52,6 +53,11 @@ public sealed class FakeRenderer(int checkpointEvery = 2) : IImageRenderer
         while (step < end)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (stepDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(stepDelay, cancellationToken);
+            }
+
             EulerStep(x, target, 1.0 - ((double)step / total), 1.0 - ((double)(step + 1) / total));
             step++;
             StepsRun.AddOrUpdate((spec.Seed, spec.ImageIndex), 1, (_, n) => n + 1);
