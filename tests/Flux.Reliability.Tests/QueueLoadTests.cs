@@ -20,6 +20,11 @@ public sealed class QueueLoadTests(AzuriteFixture azurite, ITestOutputHelper out
     private const int Jobs = 50;
     private const int PromptsPerJob = 10;
 
+    private static readonly JsonSerializerOptions MessageJson = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
     [Fact]
     public async Task QueuedJobs_50With500Prompts_RecordEveryImageExactlyOnce()
     {
@@ -37,7 +42,7 @@ public sealed class QueueLoadTests(AzuriteFixture azurite, ITestOutputHelper out
         string run = Guid.NewGuid().ToString("N")[..8];
         string[] messages = [.. Enumerable.Range(0, Jobs).Select(j => JsonSerializer.Serialize(new JobRequest(
             [.. Enumerable.Range(0, PromptsPerJob).Select(p => new JobItemRequest(Prompt: $"load {run} job {j} prompt {p}"))],
-            new JobItemRequest(Width: 16, Height: 16, Steps: 2, Seed: j * 100L)), JobStarter.RequestJson))];
+            new JobItemRequest(Width: 16, Height: 16, Steps: 2, Seed: j * 100L)), MessageJson))];
         string[] ids = [.. messages.Select(m => JobIds.FromContent("queue", m))];
 
         var clock = Stopwatch.StartNew();

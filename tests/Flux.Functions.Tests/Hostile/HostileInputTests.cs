@@ -122,7 +122,7 @@ public sealed class HostileInputTests(AzuriteFixture azurite, HostileService sha
 
     private static async Task<string> SendToQueueAsync(FluxTestService service, BadInput row)
     {
-        await service.Create<JobQueueTrigger>().RunAsync(row.Payload, service.Client, CancellationToken.None);
+        await service.Create<JobQueueTrigger>().HandleAsync(row.Payload, dequeueCount: 1, service.Client, CancellationToken.None);
         return await AssertRejectedAsync(service, JobSource.Queue, JobIds.FromContent("queue", row.Payload), row);
     }
 

@@ -58,7 +58,7 @@ public sealed class SecretsAndLinksTests(AzuriteFixture azurite)
             // Refusals: a bad body, a bad queue message, a cancel of a finished job.
             var bad = HttpCalls.Request("POST", "/api/generations", """{"items": [{"prompt": "a", "steps": 0}], "jobId": "../x"}""");
             await HttpCalls.ExecuteAsync(bad, await api.StartAsync(bad, service.Client, CancellationToken.None));
-            await service.Create<JobQueueTrigger>().RunAsync("""{"items": [{"prompt": "a", "width": 1000}]}""", service.Client, CancellationToken.None);
+            await service.Create<JobQueueTrigger>().HandleAsync("""{"items": [{"prompt": "a", "width": 1000}]}""", dequeueCount: 1, service.Client, CancellationToken.None);
             var cancel = HttpCalls.Request("DELETE", $"/api/generations/{id}");
             await HttpCalls.ExecuteAsync(cancel, await api.CancelAsync(cancel, id, service.Client, CancellationToken.None));
         }
@@ -136,7 +136,7 @@ public sealed class SecretsAndLinksTests(AzuriteFixture azurite)
     {
         await using var service = await FluxTestService.StartAsync(azurite, new FakeRenderer());
         await JobAssertions.RunJobAsync(service, JobAssertions.Request("a red circle"), $"private-{Guid.NewGuid():N}");
-        await service.Create<JobQueueTrigger>().RunAsync("not json", service.Client, CancellationToken.None); // creates flux-rejections
+        await service.Create<JobQueueTrigger>().HandleAsync("not json", dequeueCount: 1, service.Client, CancellationToken.None); // creates flux-rejections
         var options = service.Get<IOptions<FluxOptions>>().Value;
         var blobs = service.Get<StorageClients>().Blobs;
 
