@@ -94,9 +94,9 @@ public sealed class HttpApiTests(AzuriteFixture azurite)
     }
 
     [Theory]
-    [InlineData("{\"items\": [{\"prompt\": \"a\", \"width\": \"wide\"}]}", "items[0].width")]
-    [InlineData("", "$")]
-    public async Task Post_WithMalformedJson_Returns400NamingThePath(string body, string path)
+    [InlineData("{\"items\": [{\"prompt\": \"a\", \"width\": \"wide\"}]}", "items[0].width", "expected a whole number")]
+    [InlineData("", "$", "not valid JSON")]
+    public async Task Post_WithMalformedJson_Returns400NamingThePath(string body, string path, string message)
     {
         await using var service = await FluxTestService.StartAsync(azurite, new FakeRenderer());
         var api = service.Create<GenerationsApi>();
@@ -105,7 +105,7 @@ public sealed class HttpApiTests(AzuriteFixture azurite)
         var response = await HttpCalls.ExecuteAsync(post, await api.StartAsync(post, service.Client, CancellationToken.None));
 
         Assert.Equal(400, response.StatusCode);
-        Assert.StartsWith("not a valid job", HttpCalls.Json(response).GetProperty("errors").GetProperty(path)[0].GetString(), StringComparison.Ordinal);
+        Assert.StartsWith(message, HttpCalls.Json(response).GetProperty("errors").GetProperty(path)[0].GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

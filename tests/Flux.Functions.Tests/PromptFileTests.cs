@@ -28,6 +28,6 @@ public sealed class PromptFileTests
         var (request, errors) = PromptFile.Parse("b.jsonl", "{\"prompt\": \"a\"}\nnot json\n");
 
         Assert.Null(request);
-        Assert.StartsWith("line 2, $: not a valid item", Assert.Single(errors), StringComparison.Ordinal);
+        Assert.StartsWith("line 2, $: not valid JSON", Assert.Single(errors), StringComparison.Ordinal);
     }
 }

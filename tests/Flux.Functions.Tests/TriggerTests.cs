@@ -35,8 +35,8 @@ public sealed class TriggerTests(AzuriteFixture azurite)
     [Theory]
     [InlineData("""{"items": [{"prompt": "a red circle", "width": 1000}]}""", "items[0].width: width 1000 is not a multiple of 16")]
     [InlineData("""{"items": []}""", "items: at least one item with a prompt is required")]
-    [InlineData("""this is not json""", "$: not a valid job")]
-    [InlineData("""null""", "$: not a valid job (null)")]
+    [InlineData("""this is not json""", "$: not valid JSON")]
+    [InlineData("""null""", "$: expected a job object, not null")]
     public async Task InvalidQueueMessage_IsRecordedWithItsReason_AndStartsNoJob(string message, string reason)
     {
         await using var service = await FluxTestService.StartAsync(azurite, new FakeRenderer());
