@@ -3,11 +3,12 @@ using Flux.Functions.Http;
 using Flux.Functions.Orchestrations;
 using Flux.Functions.Tests.Hosting;
 using Microsoft.DurableTask.Client;
+using Xunit.Abstractions;
 
 namespace Flux.Reliability.Tests;
 
 [Collection(ReliabilityCollection.Name)]
-public sealed class HttpLoadTests(AzuriteFixture azurite)
+public sealed class HttpLoadTests(AzuriteFixture azurite, ITestOutputHelper output)
 {
     private const int Requests = 200;
     private const int Burst = 40;
@@ -50,6 +51,7 @@ public sealed class HttpLoadTests(AzuriteFixture azurite)
         }
 
         Assert.Equal(accepted.Order(), jobsInHub.Order()); // a job for every 202, none for a 429
+        output.WriteLine($"{Requests} concurrent starts in {seconds:F2} s: {accepted.Count} answered 202, {limited.Count} answered 429 (Retry-After {string.Join("/", limited.Select(a => a.RetryAfter).Distinct())} s), {jobsInHub.Count} jobs in the hub");
         foreach (string id in accepted)
         {
             var job = await service.WaitAsync(id, TimeSpan.FromSeconds(120));

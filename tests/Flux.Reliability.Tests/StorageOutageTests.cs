@@ -3,11 +3,12 @@ using Flux.Functions.Jobs;
 using Flux.Functions.Storage;
 using Flux.Functions.Tests.Hosting;
 using Microsoft.DurableTask.Client;
+using Xunit.Abstractions;
 
 namespace Flux.Reliability.Tests;
 
 /// <summary>Its own Azurite, since it stops it.</summary>
-public sealed class StorageOutageTests
+public sealed class StorageOutageTests(ITestOutputHelper output)
 {
     private const int Images = 12;
     private const int Steps = 6;
@@ -44,11 +45,13 @@ public sealed class StorageOutageTests
             }
         }
 
+        var outage = System.Diagnostics.Stopwatch.StartNew();
         await azurite.StopForOutageAsync();
         var probe = new BlobServiceClient(azurite.ConnectionString, new BlobClientOptions { Retry = { MaxRetries = 0 } });
         await Assert.ThrowsAnyAsync<Exception>(() => probe.GetPropertiesAsync()); // storage is really gone
         await Task.Delay(Outage);
         await azurite.RestartAsync();
+        output.WriteLine($"storage down {Outage.TotalSeconds:F0} s from step {renderer.StepsRun.Values.Sum()} of {Images * Steps}; restarted after {outage.Elapsed.TotalSeconds:F1} s");
         var atRestart = await service.Client.GetInstanceAsync("outage-job");
         Assert.False(atRestart!.IsCompleted, "the job finished before storage came back; the outage did not hit it");
 

@@ -1,11 +1,12 @@
 using Flux.Functions.Storage;
 using Flux.Functions.Tests.Hosting;
 using Microsoft.DurableTask.Client;
+using Xunit.Abstractions;
 
 namespace Flux.Reliability.Tests;
 
 [Collection(ReliabilityCollection.Name)]
-public sealed class WorkerCrashTests(AzuriteFixture azurite)
+public sealed class WorkerCrashTests(AzuriteFixture azurite, ITestOutputHelper output)
 {
     private const int Images = 20;
     private const int Steps = 8;
@@ -48,5 +49,6 @@ public sealed class WorkerCrashTests(AzuriteFixture azurite)
         var checkpoints = await JobAssertions.ContainerAsync(service, o => o.CheckpointsContainer);
         Assert.Empty(await JobAssertions.ListAsync(checkpoints, "crash-faulty/"));
         Assert.Equal(Images, (await JobAssertions.ListAsync(images, "crash-faulty/")).Count(n => n.EndsWith(".png", StringComparison.Ordinal)));
+        output.WriteLine($"{faulty.Crashes.Count} injected crashes over {Images} images: " + string.Join(", ", faulty.Crashes.GroupBy(c => c.Where).Select(g => $"{g.Count()} {g.Key}")));
     }
 }
