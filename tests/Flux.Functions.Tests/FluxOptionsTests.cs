@@ -33,6 +33,9 @@ public sealed class FluxOptionsTests
     [InlineData("Flux:CheckpointEverySteps", "50", "Flux:CheckpointEverySteps 50 exceeds Flux:DenoiseChunkSteps 8")]
     [InlineData("Flux:ImagesContainer", "Bad_Name", "ImagesContainer")]
     [InlineData("Flux:BlobServiceUri", "https://account.blob.core.windows.net", "must be set together")]
+    [InlineData("Flux:StorageRetryDelay", "00:00:40", "Flux:StorageRetryDelay 00:00:40 exceeds Flux:StorageMaxRetryDelay 00:00:30")]
+    [InlineData("Flux:StartBurst", "0", "StartBurst")]
+    [InlineData("Flux:CancellationPollInterval", "00:00:00", "CancellationPollInterval")]
     public void InvalidSetting_FailsAtStartWithTheSettingNamed(string key, string value, string message)
     {
         var error = Assert.Throws<OptionsValidationException>(() => Bind(new Dictionary<string, string?> { [key] = value }));
