@@ -39,6 +39,7 @@ public static class FluxServiceCollectionExtensions
         services.TryAddSingleton<RejectionStore>();
         services.TryAddSingleton<FailureStore>();
         services.TryAddSingleton<CloudEventPublisher>();
+        services.TryAddSingleton<Rendering.RendererHandle>();
         services.TryAddSingleton<JobStarter>();
         services.TryAddSingleton<Http.ImageLinks>();
         services.TryAddSingleton<StartLimiter>();

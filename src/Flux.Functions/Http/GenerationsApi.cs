@@ -1,6 +1,7 @@
 using Flux.Functions.Jobs;
 using Flux.Functions.Orchestrations;
 using Flux.Functions.Storage;
+using Flux.Inference;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -50,7 +51,16 @@ public sealed class GenerationsApi(
             return Problems.Invalid(parseErrors, request);
         }
 
-        var validation = starter.Validate(body, NewJobId());
+        JobValidation validation;
+        try
+        {
+            validation = starter.Validate(body, NewJobId());
+        }
+        catch (FluxModelException)
+        {
+            return Problems.ModelUnavailable(request);
+        }
+
         if (validation.Job is not { } job)
         {
             return Problems.Invalid(validation.Errors, request);

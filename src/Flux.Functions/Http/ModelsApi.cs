@@ -1,5 +1,6 @@
 using System.Reflection;
 using Flux.Functions.Rendering;
+using Flux.Inference;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Flux.Functions.Http;
 
 /// <summary>GET /api/models (the loaded model, its defaults and the request limits) and GET /api/openapi.json.</summary>
-public sealed class ModelsApi(IImageRenderer renderer, IOptions<FluxOptions> options)
+public sealed class ModelsApi(RendererHandle renderer, IOptions<FluxOptions> options)
 {
     public const string Models = "GetModels";
     public const string OpenApi = "GetOpenApi";
@@ -17,9 +18,20 @@ public sealed class ModelsApi(IImageRenderer renderer, IOptions<FluxOptions> opt
     [Function(Models)]
     public IActionResult GetModels([HttpTrigger(AuthorizationLevel.Function, "get", Route = "models")] HttpRequest request)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        IImageRenderer model;
+        try
+        {
+            model = renderer.Renderer;
+        }
+        catch (FluxModelException)
+        {
+            return Problems.ModelUnavailable(request);
+        }
+
         var o = options.Value;
         var limits = new RequestLimits(o.MaxPromptLength, o.MaxWidth, o.MaxHeight, o.MaxSteps, o.MaxImagesPerJob);
-        return new OkObjectResult(new ModelList([new ModelView(renderer.ModelId, o.Device, renderer.Defaults, limits)]));
+        return new OkObjectResult(new ModelList([new ModelView(model.ModelId, o.Device, model.Defaults, limits)]));
     }
 
     /// <summary>The OpenAPI 3 description kept at docs/openapi.json, embedded at build.</summary>

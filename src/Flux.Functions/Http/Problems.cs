@@ -54,6 +54,18 @@ internal static class Problems
             "Too many generations started; retry later.", detail, request));
     }
 
+    /// <summary>Wait suggested to clients while the model cannot be opened (an operator has to replace the files).</summary>
+    public static readonly TimeSpan ModelRetryAfter = TimeSpan.FromMinutes(1);
+
+    /// <summary>503: the model cannot be opened. The reason (with server paths) is in the host's log, not in the response.</summary>
+    public static ObjectResult ModelUnavailable(HttpRequest request)
+    {
+        request.HttpContext.Response.Headers.RetryAfter = ((long)ModelRetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Result(Problem(
+            StatusCodes.Status503ServiceUnavailable, "https://datatracker.ietf.org/doc/html/rfc9110#section-15.6.4",
+            "The model is not available.", "the model package cannot be opened (see the host's log); retry later", request));
+    }
+
     private static ProblemDetails Problem(int status, string type, string title, string detail, HttpRequest request)
         => new() { Type = type, Title = title, Status = status, Detail = detail, Instance = request.Path };
 

@@ -12,10 +12,14 @@ namespace Flux.Functions.Jobs;
 /// Validates requests against the options and the model, and starts GenerateJob at most once per
 /// job id: a second start of an existing id (a redelivered message, a retried POST) is a no-op.
 /// </summary>
-public sealed class JobStarter(IOptions<FluxOptions> options, IImageRenderer renderer, RejectionStore rejections, ILogger<JobStarter> logger)
+public sealed class JobStarter(IOptions<FluxOptions> options, RendererHandle renderer, RejectionStore rejections, ILogger<JobStarter> logger)
 {
+    /// <summary>Validates against the limits and the loaded model; throws <see cref="Flux.Inference.FluxModelException"/> while the model cannot be opened.</summary>
     public JobValidation Validate(JobRequest? request, string defaultJobId)
-        => new JobValidator(options.Value, renderer.Defaults, renderer.ModelId).Validate(request, defaultJobId);
+    {
+        var model = renderer.Renderer;
+        return new JobValidator(options.Value, model.Defaults, model.ModelId).Validate(request, defaultJobId);
+    }
 
     /// <summary>Parses JSON text into a request, or returns the parse error under the field it concerns.</summary>
     public static (JobRequest? Request, IReadOnlyDictionary<string, string[]> Errors) Parse(string json)

@@ -109,6 +109,15 @@ public sealed class DamagedModelTests(AzuriteFixture azurite, TinyModelFixture t
             Assert.Contains(damaged, error.Message, StringComparison.Ordinal);
             Assert.NotNull(host.Services.GetRequiredService<Storage.StorageClients>()); // the rest of the app still composes
 
+            // The HTTP routes that need the model answer 503 with Retry-After, without the server path.
+            var post = HttpCalls.Request("POST", "/api/generations", """{"items": [{"prompt": "a red circle"}]}""");
+            var api = ActivatorUtilities.CreateInstance<Http.GenerationsApi>(host.Services);
+            var started = await HttpCalls.ExecuteAsync(post, await api.StartAsync(post, null!, CancellationToken.None)); // refused before the client is used
+            var models = HttpCalls.Request("GET", "/api/models");
+            var listed = await HttpCalls.ExecuteAsync(models, ActivatorUtilities.CreateInstance<Http.ModelsApi>(host.Services).GetModels(models));
+            Assert.All([started, listed], r => Assert.Equal((503, "application/problem+json", "60"), (r.StatusCode, r.ContentType?.Split(';')[0], r.Headers.RetryAfter.ToString())));
+            Assert.DoesNotContain(package, HttpCalls.Json(started).ToString(), StringComparison.Ordinal);
+
             await host.StopAsync();
         }
         finally
