@@ -243,13 +243,56 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Free loopback ports below the kernel's ephemeral range. Ports the kernel hands out itself (bind to 0,
+    /// the source port of every outgoing connection) come from that range, so a port chosen there could be
+    /// taken by any client connection while Azurite is down for an outage test, and the restart on the same
+    /// port would fail with "address already in use". Below the range only an explicit bind can take it.
+    /// </summary>
     private static int[] FreePorts(int count)
     {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(l => l.Start());
-        int[] ports = [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        listeners.ForEach(l => l.Stop());
-        return ports;
+        int below = EphemeralRangeStart();
+        var ports = new List<int>(count);
+        while (ports.Count < count)
+        {
+            int candidate = Random.Shared.Next(FirstChosenPort, below);
+            if (!ports.Contains(candidate) && IsFree(candidate))
+            {
+                ports.Add(candidate);
+            }
+        }
+
+        return [.. ports];
+    }
+
+    private const int FirstChosenPort = 20000;
+
+    private static int EphemeralRangeStart()
+    {
+        const string range = "/proc/sys/net/ipv4/ip_local_port_range";
+        return File.Exists(range)
+            && int.TryParse(File.ReadAllText(range).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[0], out int start)
+            && start > FirstChosenPort + 1000
+                ? start
+                : 32768;
+    }
+
+    private static bool IsFree(int port)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, port);
+        try
+        {
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        finally
+        {
+            listener.Stop();
+        }
     }
 
     private void Append(string? line)
