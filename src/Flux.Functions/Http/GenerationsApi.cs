@@ -85,15 +85,10 @@ public sealed class GenerationsApi(
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (InvalidId(id, request) is { } invalid)
-        {
-            return invalid;
-        }
-
-        var job = await FindJobAsync(client, id, cancellationToken).ConfigureAwait(false);
+        var (job, problem) = await FindRouteJobAsync(client, id, request, cancellationToken).ConfigureAwait(false);
         if (job is null)
         {
-            return Problems.NotFound($"generation \"{id}\" does not exist", request);
+            return problem!;
         }
 
         var view = await GenerationStatus.ReadAsync(client, job, GenerationLinks.For(request, id), imageLinks, cancellationToken).ConfigureAwait(false);
@@ -109,19 +104,11 @@ public sealed class GenerationsApi(
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (InvalidId(id, request) is { } invalid)
+        var negativeIndex = n < 0 ? Problems.Invalid(Field("n", $"image index {n} is negative; images are numbered from 0"), request) : null;
+        var (job, problem) = await FindRouteJobAsync(client, id, request, cancellationToken, negativeIndex).ConfigureAwait(false);
+        if (job is null)
         {
-            return invalid;
-        }
-
-        if (n < 0)
-        {
-            return Problems.Invalid(Field("n", $"image index {n} is negative; images are numbered from 0"), request);
-        }
-
-        if (await FindJobAsync(client, id, cancellationToken).ConfigureAwait(false) is null)
-        {
-            return Problems.NotFound($"generation \"{id}\" does not exist", request);
+            return problem!;
         }
 
         var png = await images.OpenImageAsync(id, n, cancellationToken).ConfigureAwait(false);
@@ -138,15 +125,10 @@ public sealed class GenerationsApi(
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (InvalidId(id, request) is { } invalid)
-        {
-            return invalid;
-        }
-
-        var job = await FindJobAsync(client, id, cancellationToken).ConfigureAwait(false);
+        var (job, problem) = await FindRouteJobAsync(client, id, request, cancellationToken).ConfigureAwait(false);
         if (job is null)
         {
-            return Problems.NotFound($"generation \"{id}\" does not exist", request);
+            return problem!;
         }
 
         if (job.IsCompleted)
@@ -201,10 +183,22 @@ public sealed class GenerationsApi(
     }
 
     /// <summary>The GenerateJob instance with this id; image sub-orchestrations are not generations.</summary>
-    private static async Task<OrchestrationMetadata?> FindJobAsync(DurableTaskClient client, string id, CancellationToken cancellationToken)
+    /// <summary>
+    /// The job a route names, or the answer to give instead: 400 naming "id" for a malformed id, then
+    /// <paramref name="otherProblem"/> (another invalid route value), then 404 for an id no job has.
+    /// </summary>
+    private static async Task<(OrchestrationMetadata? Job, IActionResult? Problem)> FindRouteJobAsync(
+        DurableTaskClient client, string id, HttpRequest request, CancellationToken cancellationToken, IActionResult? otherProblem = null)
     {
+        if ((InvalidId(id, request) ?? otherProblem) is { } invalid)
+        {
+            return (null, invalid);
+        }
+
         var instance = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
-        return instance is not null && instance.Name == GenerateJob.Name ? instance : null;
+        return instance is not null && instance.Name == GenerateJob.Name
+            ? (instance, null)
+            : (null, Problems.NotFound($"generation \"{id}\" does not exist", request));
     }
 
     /// <summary>A fresh id for a POST that names none: time-ordered, so listings sort by age.</summary>
