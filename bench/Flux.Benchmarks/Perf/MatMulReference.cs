@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Onnx;
@@ -9,17 +8,21 @@ namespace Flux.Benchmarks.Perf;
 /// The practical FLOP/s limit of ONNX Runtime on this CPU: one MatMul (M, K) x (K, N) with the weight as an
 /// initializer, the shape of a FLUX-width MLP layer, run through the same session settings as the pipeline.
 /// </summary>
-internal sealed class MatMulReference : ITimedRun
+internal sealed class MatMulReference : BoundSessionRun
 {
-    private readonly InferenceSession _session;
-    private readonly OrtIoBinding _binding;
-    private readonly OrtValue _input;
-    private readonly OrtValue _output;
-    private readonly RunOptions _runOptions = new();
-
     public MatMulReference(int m, int k, int n)
+        : base(CreateSession(m, k, n))
     {
         Flops = 2.0 * m * k * n;
+        float[] a = new float[m * k];
+        a.AsSpan().Fill(0.5f);
+        BindInput("a", a, m, k);
+        BindOutput("c", new float[m * n], m, n);
+        WarmUp();
+    }
+
+    private static InferenceSession CreateSession(int m, int k, int n)
+    {
         var random = new Random(1);
         float[] weight = new float[k * n];
         for (int i = 0; i < weight.Length; i++)
@@ -43,35 +46,8 @@ internal sealed class MatMulReference : ITimedRun
         var model = new ModelProto { IrVersion = 8, Graph = graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Version = 17 });
 
-        using var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        _session = new InferenceSession(model.ToByteArray(), sessionOptions);
-        float[] a = new float[m * k];
-        a.AsSpan().Fill(0.5f);
-        _input = OrtValue.CreateTensorValueFromMemory(a, [m, k]);
-        _output = OrtValue.CreateTensorValueFromMemory(new float[m * n], [m, n]);
-        _binding = _session.CreateIoBinding();
-        _binding.BindInput("a", _input);
-        _binding.BindOutput("c", _output);
-        _session.RunWithBinding(_runOptions, _binding);   // warm-up
-    }
-
-    public double Flops { get; }
-
-    public double Run()
-    {
-        long start = Stopwatch.GetTimestamp();
-        _session.RunWithBinding(_runOptions, _binding);
-        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-    }
-
-    public void Dispose()
-    {
-        _binding.Dispose();
-        _input.Dispose();
-        _output.Dispose();
-        _runOptions.Dispose();
-        _session.Dispose();
+        using var sessionOptions = CreateSessionOptions();
+        return new InferenceSession(model.ToByteArray(), sessionOptions);
     }
 
     private static ValueInfoProto Value(string name, long rows, long columns)
