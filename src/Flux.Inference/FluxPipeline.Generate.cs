@@ -23,9 +23,31 @@ public sealed class GenerateOptions
     public int PreviewInterval { get; init; }
 }
 
-/// <summary>One generated image: its settings, its pixels (H, W, 3) and its PNG bytes (parameters in tEXt chunks).</summary>
-public sealed record GeneratedImage(GenerationSettings Settings, byte[] Rgb, byte[] Png)
+/// <summary>
+/// One generated image: its settings and its pixels (H, W, 3). The PNG (parameters in tEXt chunks) is encoded on
+/// first use, not by <see cref="FluxPipeline.Generate(IReadOnlyList{GenerationSettings}, GenerateOptions?, CancellationToken)"/>:
+/// serialization is a per-pixel cost that callers schedule themselves (in parallel, or overlapped with the next
+/// generation), and callers that need only the pixels never pay for it.
+/// </summary>
+public sealed class GeneratedImage
 {
+    private readonly Lazy<byte[]> _png;
+
+    internal GeneratedImage(GenerationSettings settings, byte[] rgb, string modelName)
+    {
+        Settings = settings;
+        Rgb = rgb;
+        _png = new Lazy<byte[]>(() => PngEncoding.Encode(rgb, settings.Width, settings.Height, settings.PngText(modelName)));
+    }
+
+    public GenerationSettings Settings { get; }
+
+    /// <summary>(H, W, 3) row-major RGB bytes.</summary>
+    public byte[] Rgb { get; }
+
+    /// <summary>The PNG bytes, encoded once on first access (thread-safe).</summary>
+    public byte[] Png => _png.Value;
+
     /// <summary>Writes the PNG to <paramref name="path"/> atomically: a temporary file, then a rename.</summary>
     public void Save(string path) => AtomicFile.WriteAllBytes(path, Png);
 }
@@ -41,10 +63,7 @@ public sealed partial class FluxPipeline
         var result = DenoiseBatch(conditioning, batch, options.ResumeFrom, int.MaxValue, options.OnCheckpoint,
             options.CheckpointInterval, options.Progress, options.PreviewInterval, cancellationToken);
         byte[][] rgb = DecodeRgb(result.State.Latents, first.Size, batch.Count, cancellationToken);
-        // PNG encoding is the slowest step outside ONNX Runtime (see docs/benchmarks.md): encode a batch's images in parallel.
-        return batch.AsParallel().AsOrdered()
-            .Select((s, i) => new GeneratedImage(s, rgb[i], PngEncoding.Encode(rgb[i], s.Width, s.Height, s.PngText(Package.Name))))
-            .ToList();
+        return batch.Select((s, i) => new GeneratedImage(s, rgb[i], Package.Name)).ToList();
     }
 
     /// <summary>Generates one image.</summary>
@@ -53,6 +72,10 @@ public sealed partial class FluxPipeline
 
     /// <summary>Decodes a finished single-image state (1, L, 64) to PNG bytes with the settings in tEXt chunks.</summary>
     public byte[] DecodeToPng(SamplerCheckpoint finished, GenerationSettings settings, CancellationToken cancellationToken = default)
+        => Decode(finished, settings, cancellationToken).Png;
+
+    /// <summary>Decodes a finished single-image state (1, L, 64) to its pixels; the PNG is encoded on first use.</summary>
+    public GeneratedImage Decode(SamplerCheckpoint finished, GenerationSettings settings, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(finished);
         ArgumentNullException.ThrowIfNull(settings);
@@ -63,8 +86,7 @@ public sealed partial class FluxPipeline
         }
 
         finished.EnsureCompatible([1, settings.Size.SequenceLength, FluxConstants.PackedChannels], settings.Steps, finished.ScheduleFingerprint);
-        byte[] rgb = DecodeRgb(finished.Latents, settings.Size, 1, cancellationToken)[0];
-        return PngEncoding.Encode(rgb, settings.Width, settings.Height, settings.PngText(Package.Name));
+        return new GeneratedImage(settings, DecodeRgb(finished.Latents, settings.Size, 1, cancellationToken)[0], Package.Name);
     }
 
     /// <summary>Runs every session once on the smallest valid inputs, so the first real request is not slowed by lazy initialization.</summary>

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Flux.Inference;
-using Flux.Inference.Imaging;
 using Flux.Inference.Sessions;
 using Flux.Inference.Stages;
 using Spectre.Console;
@@ -12,9 +11,9 @@ using Spectre.Console.Cli;
 namespace Flux.Cli.Commands;
 
 /// <summary>
-/// `flux bench`: in one process, end-to-end generation time against the sum of the raw
-/// InferenceSession runs inside it (their ratio is the pipeline's overhead), and managed bytes
-/// allocated per sampler step on the sampling thread.
+/// `flux bench`: in one process, end-to-end generation time (prompts to pixels) against the sum of the raw
+/// InferenceSession runs inside it (their ratio is the pipeline's overhead), the PNG encoding of the result
+/// timed on its own, and managed bytes allocated per sampler step on the sampling thread.
 /// </summary>
 public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Arguments>
 {
@@ -91,10 +90,12 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Ar
     }
 
     /// <summary>One measured generation.</summary>
-    /// <param name="PngEncodeMs">Encoding the same pixels to PNG again, timed alone (part of end-to-end).</param>
-    /// <param name="OverheadRatioWithoutPng">(end-to-end - PNG encoding) / session runs: the glue around ONNX Runtime.</param>
+    /// <param name="EndToEndMs">FluxPipeline.Generate: tokenize, encoders, noise, sampler loop, VAE, RGB pixels.</param>
+    /// <param name="OverheadRatio">End-to-end / session runs: the pipeline's glue around ONNX Runtime.</param>
+    /// <param name="PngEncodeMs">Encoding the generated pixels to PNG, right after the generation.</param>
+    /// <param name="OverheadRatioWithPng">(end-to-end + PNG encoding) / session runs.</param>
     /// <param name="StepOverheadRatio">Wall time of sampler steps 2..N / transformer run time inside them: the per-step glue.</param>
-    public sealed record BenchRun(double EndToEndMs, double SessionRunMs, long SessionRuns, double OverheadRatio, double PngEncodeMs, double OverheadRatioWithoutPng, double StepOverheadRatio, long AllocatedBytesPerStep);
+    public sealed record BenchRun(double EndToEndMs, double SessionRunMs, long SessionRuns, double OverheadRatio, double PngEncodeMs, double OverheadRatioWithPng, double StepOverheadRatio, long AllocatedBytesPerStep);
 
     public override int Execute(CommandContext context, Arguments arguments, CancellationToken cancellationToken)
     {
@@ -119,7 +120,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Ar
             runs,
             bestOverheadRatio = best.OverheadRatio,
             medianOverheadRatio = runs.Select(r => r.OverheadRatio).Order().ElementAt(runs.Count / 2),
-            medianOverheadRatioWithoutPng = runs.Select(r => r.OverheadRatioWithoutPng).Order().ElementAt(runs.Count / 2),
+            medianOverheadRatioWithPng = runs.Select(r => r.OverheadRatioWithPng).Order().ElementAt(runs.Count / 2),
             medianStepOverheadRatio = runs.Select(r => r.StepOverheadRatio).Order().ElementAt(runs.Count / 2),
             maxAllocatedBytesPerStep = runs.Max(r => r.AllocatedBytesPerStep),
         };
@@ -129,11 +130,11 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Ar
             return 0;
         }
 
-        var table = new Table().AddColumn("run").AddColumn("end-to-end ms").AddColumn("session runs ms").AddColumn("runs").AddColumn("overhead ratio").AddColumn("PNG ms").AddColumn("ratio w/o PNG").AddColumn("step ratio").AddColumn("bytes/step");
+        var table = new Table().AddColumn("run").AddColumn("end-to-end ms").AddColumn("session runs ms").AddColumn("runs").AddColumn("overhead ratio").AddColumn("PNG ms").AddColumn("ratio with PNG").AddColumn("step ratio").AddColumn("bytes/step");
         for (int i = 0; i < runs.Count; i++)
         {
             var r = runs[i];
-            table.AddRow(Text(i + 1), Text(r.EndToEndMs), Text(r.SessionRunMs), Text(r.SessionRuns), Text(r.OverheadRatio), Text(r.PngEncodeMs), Text(r.OverheadRatioWithoutPng), Text(r.StepOverheadRatio), Text(r.AllocatedBytesPerStep));
+            table.AddRow(Text(i + 1), Text(r.EndToEndMs), Text(r.SessionRunMs), Text(r.SessionRuns), Text(r.OverheadRatio), Text(r.PngEncodeMs), Text(r.OverheadRatioWithPng), Text(r.StepOverheadRatio), Text(r.AllocatedBytesPerStep));
         }
 
         console.Write(table);
@@ -150,10 +151,10 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Ar
         double inRuns = measured.Statistics.Elapsed.TotalMilliseconds;
         long runs = measured.Statistics.Runs;
         long pngStart = Stopwatch.GetTimestamp();
-        _ = PngEncoding.Encode(image.Rgb, settings.Width, settings.Height, settings.PngText(pipeline.Package.Name));
+        _ = image.Png;
         double png = Stopwatch.GetElapsedTime(pngStart).TotalMilliseconds;
         return new BenchRun(Math.Round(endToEnd, 2), Math.Round(inRuns, 2), runs, Math.Round(endToEnd / inRuns, 4),
-            Math.Round(png, 2), Math.Round((endToEnd - png) / inRuns, 4), Math.Round(allocation.StepOverheadRatio, 4), allocation.BytesPerStep);
+            Math.Round(png, 2), Math.Round((endToEnd + png) / inRuns, 4), Math.Round(allocation.StepOverheadRatio, 4), allocation.BytesPerStep);
     }
 
     private static string Text(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);

@@ -175,10 +175,15 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
             }, cancellationToken);
         });
 
-        for (int i = 0; i < images.Count; i++)
+        // PNG encoding is the slowest step outside ONNX Runtime (docs/benchmarks.md): a batch's images are encoded in parallel.
+        var paths = images.AsParallel().AsOrdered().Select((image, i) =>
         {
             string path = OutputPath(arguments.Output, i, images.Count);
-            images[i].Save(path);
+            image.Save(path);
+            return path;
+        }).ToList();
+        foreach (string path in paths)
+        {
             console.MarkupLineInterpolated($"wrote [green]{path}[/]");
         }
 
