@@ -24,6 +24,18 @@ internal static class Blockwise
         }
     }
 
+    /// <summary>destination = x / y + addend, block by block (destination may be x).</summary>
+    public static void DivideAdd(ReadOnlySpan<float> x, float y, float addend, Span<float> destination)
+    {
+        CheckLengths(x.Length, destination.Length, destination.Length);
+        for (int start = 0; start < x.Length; start += BlockLength)
+        {
+            int n = Math.Min(BlockLength, x.Length - start);
+            TensorPrimitives.Divide(x.Slice(start, n), y, destination.Slice(start, n));
+            TensorPrimitives.Add(destination.Slice(start, n), addend, destination.Slice(start, n));
+        }
+    }
+
     /// <summary>
     /// The RK4 update x &lt;- x + h/6 (k1 + 2 k2 + 2 k3 + k4), block by block, using <paramref name="scratch"/>.
     /// </summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Numerics.Tensors;
 
 namespace Flux.Core;
 
@@ -19,7 +18,6 @@ public static class VaeScaling
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"destination has {dest.Length} floats; the latent has {z.Length}"), nameof(dest));
         }
 
-        TensorPrimitives.Divide(z, scale, dest);
-        TensorPrimitives.Add(dest, shift, dest);
+        Blockwise.DivideAdd(z, scale, shift, dest);
     }
 }

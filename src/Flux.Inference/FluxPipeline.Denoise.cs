@@ -1,3 +1,4 @@
+using System.Buffers;
 using Flux.Core;
 using Flux.Inference.Packages;
 using Flux.Inference.Stages;
@@ -93,11 +94,19 @@ public sealed partial class FluxPipeline
     private static float[] InitialNoise(IReadOnlyList<GenerationSettings> batch, ImageSize size)
     {
         float[] packed = new float[batch.Count * size.PackedLength];
-        float[] latent = new float[size.LatentLength];   // (16, H/8, W/8)
-        for (int b = 0; b < batch.Count; b++)
+        float[] rented = ArrayPool<float>.Shared.Rent(size.LatentLength);
+        try
         {
-            PhiloxNoise.Fill(unchecked((ulong)batch[b].Seed), batch[b].ImageIndex, latent);
-            LatentLayout.Pack(latent, packed.AsSpan(b * size.PackedLength, size.PackedLength), size);
+            var latent = rented.AsSpan(0, size.LatentLength);   // (16, H/8, W/8)
+            for (int b = 0; b < batch.Count; b++)
+            {
+                PhiloxNoise.Fill(unchecked((ulong)batch[b].Seed), batch[b].ImageIndex, latent);
+                LatentLayout.Pack(latent, packed.AsSpan(b * size.PackedLength, size.PackedLength), size);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(rented);
         }
 
         return packed;

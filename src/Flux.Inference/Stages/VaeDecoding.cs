@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.Intrinsics;
 using Flux.Core;
 using Flux.Inference.Packages;
@@ -16,12 +17,21 @@ internal static class VaeDecoding
     /// <summary>Decodes (B, L, 64) latents to B images of H*W*3 bytes (row-major RGB).</summary>
     public static byte[][] Decode(ModelSession vae, ComponentIo io, ReadOnlySpan<float> packed, ImageSize size, int batch, float vaeScale, float vaeShift, CancellationToken cancellationToken)
     {
-        float[] latent = new float[batch * size.LatentLength];   // (B, 16, H/8, W/8)
-        LatentLayout.Unpack(packed, latent, size, batch);
-        VaeScaling.ToDecoderInput(latent, latent, vaeScale, vaeShift);
         var input = io[IoContract.Latent];
         using var buffer = TensorBuffer.Allocate(input.ElementType, batch, FluxConstants.LatentChannels, size.LatentHeight, size.LatentWidth);
-        buffer.Write(latent);
+        float[] rented = ArrayPool<float>.Shared.Rent(batch * size.LatentLength);
+        try
+        {
+            var latent = rented.AsSpan(0, batch * size.LatentLength);   // (B, 16, H/8, W/8)
+            LatentLayout.Unpack(packed, latent, size, batch);
+            VaeScaling.ToDecoderInput(latent, latent, vaeScale, vaeShift);
+            buffer.Write(latent);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(rented);
+        }
+
         var output = io[IoContract.Image];
         using var pixels = TensorBuffer.Allocate(output.ElementType, batch, RgbChannels, size.Height, size.Width);   // (B, 3, H, W) in [-1, 1]
         OneShotRun.RunInto(vae, [(input, buffer)], output, pixels, cancellationToken);
