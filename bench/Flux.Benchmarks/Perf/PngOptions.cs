@@ -3,6 +3,8 @@ using System.Globalization;
 using System.IO.Compression;
 using Flux.Inference;
 using Flux.Inference.Imaging;
+using Flux.Inference.Sessions;
+using Flux.ModelBuilder;
 using Flux.ModelBuilder.Tiny;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
@@ -10,75 +12,154 @@ using SixLabors.ImageSharp.PixelFormats;
 
 namespace Flux.Benchmarks.Perf;
 
-/// <summary>PNG encoding cost of a tiny-model image (the largest non-session cost in the pipeline), for the encoder settings in question.</summary>
+/// <summary>
+/// PNG encoding cost (the largest non-session cost in a generation), side by side in one run: the previous encoder
+/// (ImageSharp level 1, Paeth) against the current one (zlib-ng, run-length strategy, Up filter) with one band and with
+/// its size-derived bands, then the current encoder's row filters and zlib-ng's default strategy at levels 1 and 2, on tiny-model output (noise-like), the reference package's output (flat shapes, scaled up from its fixed size) and
+/// a synthesized smooth image (gradients with a fine texture, like a photo).
+/// </summary>
 internal static class PngOptions
 {
+    private const int Repeats = 7;
+
     public static void Run()
     {
-        Console.WriteLine("| size | encoder | ms (fastest of 5) | bytes |");
-        Console.WriteLine("| --- | --- | ---: | ---: |");
-        using var pipeline = FluxPipeline.Open(PerfPackages.Tiny(new TinyFluxOptions()), new Flux.Inference.Sessions.InferenceOptions { ExecutionProvider = Flux.Inference.Sessions.ExecutionProviderKind.Cpu });
-        foreach (int side in new[] { 512, 1024 })
+        var images = Images().ToList();
+        Console.WriteLine($"fastest of {Repeats}; bytes = file size");
+        Console.WriteLine();
+        Console.WriteLine("| image | ImageSharp L1 Paeth ms | bytes | new, 1 band ms | bytes | new, N bands ms | N | bytes | speed-up |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var (name, side, rgb, text) in images)
         {
-            var settings = GenerationSettings.Defaults(pipeline.Package, "a red circle") with { Width = side, Height = side, Steps = 2 };
-            byte[] rgb = pipeline.Generate(settings).Rgb;
-            var text = settings.PngText(pipeline.Package.Name);
-            Row(side, "pipeline (ImageSharp level 1, Paeth)", () => PngEncoding.Encode(rgb, side, side, text));
-            Row(side, "ImageSharp level 1, no filter", () => ImageSharp(rgb, side, PngCompressionLevel.BestSpeed, PngFilterMethod.None));
-            Row(side, "ImageSharp level 0 (stored)", () => ImageSharp(rgb, side, PngCompressionLevel.NoCompression, PngFilterMethod.None));
-            Row(side, "zlib Fastest, filter Up (IDAT payload only)", () => ZlibUp(rgb, side, new ZLibCompressionOptions { CompressionLevel = 1 }));
-            Row(side, "zlib level 2, filter Up (IDAT payload only)", () => ZlibUp(rgb, side, new ZLibCompressionOptions { CompressionLevel = 2 }));
-            Row(side, "zlib level 4, filter Up (IDAT payload only)", () => ZlibUp(rgb, side, new ZLibCompressionOptions { CompressionLevel = 4 }));
-            Row(side, "zlib level 6, filter Up (IDAT payload only)", () => ZlibUp(rgb, side, new ZLibCompressionOptions { CompressionLevel = 6 }));
+            int bands = ZlibBands.BandCount(side * (side * 3 + 1));
+            var old = Measure(() => ImageSharpPaeth(rgb, side, text));
+            var single = Measure(() => PngEncoding.Encode(rgb, side, side, text, PngEncoding.DefaultFilter, 1));
+            var banded = Measure(() => PngEncoding.Encode(rgb, side, side, text));
+            Console.WriteLine(Invariant(
+                $"| {name} {side} | {old.Ms:0.0} | {old.Bytes:N0} | {single.Ms:0.0} | {single.Bytes:N0} | {banded.Ms:0.0} | {bands} | {banded.Bytes:N0} | {old.Ms / banded.Ms:0.0}x |"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| image | deflate (1 band) | filter | ms | bytes |");
+        Console.WriteLine("| --- | --- | --- | ---: | ---: |");
+        foreach (var (name, side, rgb, text) in images)
+        {
+            foreach (var filter in Enum.GetValues<PngFilterType>())
+            {
+                var result = Measure(() => PngEncoding.Encode(rgb, side, side, text, filter, 1));
+                Console.WriteLine(Invariant($"| {name} {side} | {ZlibBands.Strategy} (the encoder) | {filter} | {result.Ms:0.0} | {result.Bytes:N0} |"));
+            }
+
+            foreach (int level in new[] { 1, 2 })
+            {
+                var result = Measure(() => ZlibPayload(rgb, side, level));
+                Console.WriteLine(Invariant($"| {name} {side} | level {level}, default strategy (IDAT payload only) | {PngEncoding.DefaultFilter} | {result.Ms:0.0} | {result.Bytes:N0} |"));
+            }
         }
     }
 
-    private static void Row(int side, string name, Func<byte[]> encode)
+    /// <summary>The zlib stream of the default-filtered scanlines at a level with zlib's default strategy.</summary>
+    private static byte[] ZlibPayload(byte[] rgb, int side, int level)
+    {
+        byte[] scanlines = new byte[side * (side * 3 + 1)];
+        PngRowFilter.ApplyAll(rgb, side * 3, PngEncoding.DefaultFilter, scanlines);
+        using var stream = new MemoryStream();
+        using (var zlib = new ZLibStream(stream, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))
+        {
+            zlib.Write(scanlines);
+        }
+
+        return stream.ToArray();
+    }
+
+    private static IEnumerable<(string Name, int Side, byte[] Rgb, IReadOnlyList<KeyValuePair<string, string>> Text)> Images()
+    {
+        var inference = new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu };
+        using var tiny = FluxPipeline.Open(PerfPackages.Tiny(new TinyFluxOptions()), inference);
+        using var reference = FluxPipeline.Open(BuiltInPackages.EnsureBuilt("reference"), inference);
+        var shapesSettings = GenerationSettings.Defaults(reference.Package, "a red circle on a blue background");
+        byte[] shapes = reference.Generate(shapesSettings).Rgb;   // the reference package renders one fixed size
+        foreach (int side in new[] { 512, 1024 })
+        {
+            var settings = GenerationSettings.Defaults(tiny.Package, "a red circle on a blue background") with { Width = side, Height = side };
+            yield return ("tiny", side, tiny.Generate(settings).Rgb, settings.PngText(tiny.Package.Name));
+            yield return ("shapes", side, NearestUpscale(shapes, shapesSettings.Width, side), shapesSettings.PngText(reference.Package.Name));
+            yield return ("smooth", side, Smooth(side), [new("prompt", "synthesized")]);
+        }
+    }
+
+    /// <summary>A square image scaled to side x side by repeating pixels: flat shapes stay flat.</summary>
+    private static byte[] NearestUpscale(byte[] rgb, int from, int side)
+    {
+        byte[] scaled = new byte[side * side * 3];
+        for (int y = 0; y < side; y++)
+        {
+            for (int x = 0; x < side; x++)
+            {
+                rgb.AsSpan(((y * from / side) * from + x * from / side) * 3, 3).CopyTo(scaled.AsSpan((y * side + x) * 3));
+            }
+        }
+
+        return scaled;
+    }
+
+    /// <summary>Slow colour gradients plus a +-3 texture: what photo-like content looks like to a row filter.</summary>
+    private static byte[] Smooth(int side)
+    {
+        var random = new Random(7);
+        byte[] rgb = new byte[side * side * 3];
+        for (int y = 0; y < side; y++)
+        {
+            for (int x = 0; x < side; x++)
+            {
+                double u = (double)x / side, v = (double)y / side;
+                int i = (y * side + x) * 3;
+                rgb[i] = Channel(120 + 90 * Math.Sin(3 * u + 1) * Math.Cos(2 * v), random);
+                rgb[i + 1] = Channel(100 + 80 * u * v + 40 * Math.Sin(5 * v), random);
+                rgb[i + 2] = Channel(60 + 150 * (1 - v) * (1 - v), random);
+            }
+        }
+
+        return rgb;
+    }
+
+    private static byte Channel(double value, Random random) => (byte)Math.Clamp(value + random.Next(-3, 4), 0, 255);
+
+    private static (double Ms, int Bytes) Measure(Func<byte[]> encode)
     {
         double best = double.MaxValue;
         int bytes = 0;
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < Repeats; i++)
         {
             long start = Stopwatch.GetTimestamp();
             bytes = encode().Length;
             best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {side}x{side} | {name} | {best:0.0} | {bytes:N0} |"));
+        return (best, bytes);
     }
 
-    private static byte[] ImageSharp(byte[] rgb, int side, PngCompressionLevel level, PngFilterMethod filter)
+    /// <summary>The previous encoder: ImageSharp 2.1.13, level 1, Paeth, text as tEXt.</summary>
+    private static byte[] ImageSharpPaeth(byte[] rgb, int side, IReadOnlyList<KeyValuePair<string, string>> text)
     {
         using var image = Image.LoadPixelData<Rgb24>(rgb, side, side);
-        using var stream = new MemoryStream();
-        image.SaveAsPng(stream, new PngEncoder { ColorType = PngColorType.Rgb, BitDepth = PngBitDepth.Bit8, CompressionLevel = level, FilterMethod = filter });
-        return stream.ToArray();
-    }
-
-    private static byte[] ZlibUp(byte[] rgb, int side, ZLibCompressionOptions options)
-    {
-        int stride = side * 3;
-        byte[] row = new byte[stride + 1];
-        using var stream = new MemoryStream();
-        using (var zlib = new ZLibStream(stream, options, leaveOpen: true))
+        var png = image.Metadata.GetPngMetadata();
+        foreach (var (key, value) in text)
         {
-            for (int y = 0; y < side; y++)
-            {
-                var current = rgb.AsSpan(y * stride, stride);
-                row[0] = 2;   // Up
-                if (y == 0)
-                {
-                    current.CopyTo(row.AsSpan(1));
-                }
-                else
-                {
-                    System.Numerics.Tensors.TensorPrimitives.Subtract(current, rgb.AsSpan((y - 1) * stride, stride), row.AsSpan(1));
-                }
-
-                zlib.Write(row);
-            }
+            png.TextData.Add(new PngTextData(key, value, string.Empty, string.Empty));
         }
 
+        using var stream = new MemoryStream();
+        image.SaveAsPng(stream, new PngEncoder
+        {
+            ColorType = PngColorType.Rgb,
+            BitDepth = PngBitDepth.Bit8,
+            CompressionLevel = PngCompressionLevel.BestSpeed,
+            FilterMethod = PngFilterMethod.Paeth,
+            TextCompressionThreshold = int.MaxValue,
+        });
         return stream.ToArray();
     }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

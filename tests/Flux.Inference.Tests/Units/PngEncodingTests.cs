@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
 using Flux.Inference.Imaging;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Png;
 
 namespace Flux.Inference.Tests.Units;
 
@@ -33,6 +35,82 @@ public class PngEncodingTests
     }
 
     [Fact]
+    public void Encode_EveryChunkCarriesTheCrcOfItsTypeAndData_BetweenSignatureAndIend()
+    {
+        byte[] rgb = TestImages.Create("random", 600, 600);   // several bands
+        byte[] png = PngEncoding.Encode(rgb, 600, 600, [new("prompt", "a red circle"), new("prompt-ja", "赤い円")]);
+        var chunks = PngChunks.Read(png);
+
+        Assert.Equal(PngChunks.Signature, png[..8]);
+        Assert.Equal(["IHDR", "tEXt", "iTXt", "IDAT", "IEND"], chunks.Select(c => c.Type));
+        Assert.All(chunks, c => Assert.Equal(PngChunks.ExpectedCrc(c.Type, c.Data), c.Crc));
+        Assert.Equal(png.Length, 8 + chunks.Sum(c => 12 + c.Data.Length));
+    }
+
+    [Fact]
+    public void Encode_HeaderDeclares8BitRgbNonInterlaced()
+    {
+        var header = PngChunks.Read(PngEncoding.Encode(new byte[5 * 3 * 3], 5, 3, [])).Single(c => c.Type == "IHDR").Data;
+        Assert.Equal([8, 2, 0, 0, 0], header[8..]);   // bit depth, colour type RGB, deflate, adaptive filtering, no interlace
+    }
+
+    [Fact]
+    public void Encode_TextRoundTrips_Latin1AsTextAndOtherTextAsInternationalText()
+    {
+        KeyValuePair<string, string>[] text =
+        [
+            new("prompt", "a café in Zürich, naïve style"),
+            new("prompt-ja", "富士山の上の赤い円"),
+            new("emoji", "a red 🔴 circle"),
+            new("multi line", "first\nsecond"),
+        ];
+        byte[] png = PngEncoding.Encode(new byte[4 * 4 * 3], 4, 4, text);
+
+        var types = PngChunks.Read(png).Where(c => c.Type is "tEXt" or "iTXt").Select(c => c.Type);
+        Assert.Equal(["tEXt", "iTXt", "iTXt", "tEXt"], types);
+        Assert.Equal(text.ToDictionary(), PngChunks.Text(png));
+        var decoded = Image.Identify(png).Metadata.GetPngMetadata().TextData.ToDictionary(t => t.Keyword, t => t.Value);
+        Assert.Equal(text.ToDictionary(), decoded);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" prompt")]
+    [InlineData("prompt ")]
+    [InlineData("two  spaces")]
+    [InlineData("プロンプト")]
+    [InlineData("tab\tkey")]
+    [InlineData("a-keyword-of-eighty-characters-is-one-too-many-for-png-text-chunks-xxxxxxxxxxxxx")]
+    public void Encode_InvalidKeyword_IsRefusedWithAnErrorNamingIt(string keyword)
+    {
+        var error = Assert.Throws<ArgumentException>(() => PngEncoding.Encode(new byte[3], 1, 1, [new(keyword, "value")]));
+        Assert.Contains($"\"{keyword}\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("1 to 79 printable Latin-1 characters", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Encode_ValueWithANullCharacter_IsRefusedWithAnErrorNamingTheKeyword()
+    {
+        var error = Assert.Throws<ArgumentException>(() => PngEncoding.Encode(new byte[3], 1, 1, [new("prompt", "a\0b")]));
+        Assert.Contains("\"prompt\"", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Encode_KeywordOf79PrintableLatin1Characters_IsAccepted()
+    {
+        string keyword = "Ä" + new string('k', 78);
+        Assert.Equal("v", PngChunks.Text(PngEncoding.Encode(new byte[3], 1, 1, [new(keyword, "v")]))[keyword]);
+    }
+
+    [Theory]
+    [InlineData(2, 2, 11)]
+    [InlineData(0, 1, 0)]
+    public void Encode_PixelBufferOfTheWrongSize_IsRefused(int width, int height, int bytes)
+    {
+        Assert.ThrowsAny<ArgumentException>(() => PngEncoding.Encode(new byte[bytes], width, height, []));
+    }
+
+    [Fact]
     public void AtomicFile_LeavesNoTemporaryFileBehind()
     {
         string folder = Directory.CreateTempSubdirectory("flux-atomic-").FullName;
@@ -43,29 +121,4 @@ public class PngEncodingTests
         Assert.Equal(["out.png"], Directory.GetFiles(folder).Select(Path.GetFileName));
         Directory.Delete(folder, true);
     }
-}
-
-/// <summary>Reads a PNG's chunk list (type and data) without decoding pixels.</summary>
-internal static class PngChunks
-{
-    private const int SignatureLength = 8;
-
-    public static List<(string Type, byte[] Data)> Read(byte[] png)
-    {
-        var chunks = new List<(string, byte[])>();
-        for (int offset = SignatureLength; offset < png.Length;)
-        {
-            int length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(offset));
-            string type = Encoding.ASCII.GetString(png, offset + 4, 4);
-            chunks.Add((type, png.AsSpan(offset + 8, length).ToArray()));
-            offset += 12 + length;
-        }
-
-        return chunks;
-    }
-
-    public static Dictionary<string, string> Text(byte[] png) => Read(png)
-        .Where(c => c.Type == "tEXt")
-        .Select(c => Encoding.Latin1.GetString(c.Data).Split('\0', 2))
-        .ToDictionary(p => p[0], p => p[1]);
 }
