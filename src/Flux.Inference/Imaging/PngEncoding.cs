@@ -22,16 +22,16 @@ public static class PngEncoding
 
     private const int BytesPerPixel = 3;
 
-    /// <summary>Encodes (H, W, 3) bytes; each entry becomes a tEXt chunk (iTXt for non-Latin-1 text).</summary>
-    public static byte[] Encode(ReadOnlySpan<byte> rgb, int width, int height, IEnumerable<KeyValuePair<string, string>> text)
-    {
-        int scanlinesLength = ScanlinesLength(rgb, width, height);
-        return Encode(rgb, width, height, text, DefaultFilter, ZlibBands.BandCount(scanlinesLength));
-    }
+    /// <summary>
+    /// Encodes (H, W, 3) bytes; each entry becomes a tEXt chunk (iTXt for non-Latin-1 text). Throws an ArgumentException
+    /// naming the keyword when it is not 1 to 79 printable Latin-1 characters or its value holds a null character.
+    /// </summary>
+    public static byte[] Encode(ReadOnlySpan<byte> rgb, int width, int height, IEnumerable<KeyValuePair<string, string>> text) =>
+        Encode(rgb, width, height, text, DefaultFilter, bands: null);
 
-    /// <summary>Encodes with an explicit row filter and number of deflate bands (tests and benchmarks).</summary>
+    /// <summary>Encodes with an explicit row filter and number of deflate bands (tests and benchmarks); null bands = by size.</summary>
     internal static byte[] Encode(
-        ReadOnlySpan<byte> rgb, int width, int height, IEnumerable<KeyValuePair<string, string>> text, PngFilterType filter, int bands)
+        ReadOnlySpan<byte> rgb, int width, int height, IEnumerable<KeyValuePair<string, string>> text, PngFilterType filter, int? bands)
     {
         ArgumentNullException.ThrowIfNull(text);
         int scanlinesLength = ScanlinesLength(rgb, width, height);
@@ -42,7 +42,7 @@ public static class PngEncoding
         {
             var filtered = scanlines.AsMemory(0, scanlinesLength);   // (H, 1 + 3W): filter type byte, then the filtered row
             PngRowFilter.ApplyAll(rgb, width * BytesPerPixel, filter, filtered.Span);
-            var idat = ZlibBands.Compress(filtered, bands);
+            var idat = ZlibBands.Compress(filtered, bands ?? ZlibBands.BandCount(scanlinesLength));
             return PngContainer.Write(width, height, textChunks, idat);
         }
         finally
