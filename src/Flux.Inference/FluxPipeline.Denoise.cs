@@ -93,7 +93,7 @@ public sealed partial class FluxPipeline
     /// <summary>Standard normal noise for each image from (seed, image index), packed: (B, L, 64).</summary>
     private static float[] InitialNoise(IReadOnlyList<GenerationSettings> batch, ImageSize size)
     {
-        float[] packed = new float[batch.Count * size.PackedLength];
+        float[] packed = GC.AllocateUninitializedArray<float>(batch.Count * size.PackedLength);   // every image is packed into it below
         float[] rented = ArrayPool<float>.Shared.Rent(size.LatentLength);
         try
         {

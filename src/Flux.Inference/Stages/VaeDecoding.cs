@@ -42,7 +42,7 @@ internal static class VaeDecoding
         var images = new byte[batch][];
         for (int b = 0; b < batch; b++)
         {
-            images[b] = new byte[planeLength * RgbChannels];
+            images[b] = GC.AllocateUninitializedArray<byte>(planeLength * RgbChannels);   // every byte is written below
             ToRgb(planes.Slice(b * planeLength * RgbChannels, planeLength * RgbChannels), planeLength, images[b]);
         }
 
