@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Flux.Core;
 
@@ -14,6 +15,7 @@ internal static class Blockwise
     public const int BlockLength = 8192;
 
     /// <summary>destination = x * y + addend, block by block (destination may be x or addend).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // runs once per image or step: tier-0 code would be several times slower
     public static void MultiplyAdd(ReadOnlySpan<float> x, float y, ReadOnlySpan<float> addend, Span<float> destination)
     {
         CheckLengths(x.Length, addend.Length, destination.Length);
@@ -25,6 +27,7 @@ internal static class Blockwise
     }
 
     /// <summary>destination = x / y + addend, block by block (destination may be x).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // runs once per image or step: tier-0 code would be several times slower
     public static void DivideAdd(ReadOnlySpan<float> x, float y, float addend, Span<float> destination)
     {
         CheckLengths(x.Length, destination.Length, destination.Length);
@@ -39,6 +42,7 @@ internal static class Blockwise
     /// <summary>
     /// The RK4 update x &lt;- x + h/6 (k1 + 2 k2 + 2 k3 + k4), block by block, using <paramref name="scratch"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // runs once per image or step: tier-0 code would be several times slower
     public static void RungeKutta4Update(Span<float> x, float h, ReadOnlySpan<float> k1, ReadOnlySpan<float> k2,
         ReadOnlySpan<float> k3, ReadOnlySpan<float> k4, Span<float> scratch)
     {
@@ -55,6 +59,7 @@ internal static class Blockwise
     }
 
     /// <summary>The Heun update x &lt;- x + h/2 (k1 + k2), block by block; k2 is overwritten with k1 + k2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // runs once per image or step: tier-0 code would be several times slower
     public static void HeunUpdate(Span<float> x, float h, ReadOnlySpan<float> k1, Span<float> k2)
     {
         CheckLengths(x.Length, k1.Length, k2.Length);

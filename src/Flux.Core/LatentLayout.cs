@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Flux.Core;
 
@@ -77,6 +78,7 @@ public static class LatentLayout
 
     // Moves every element of one image between (16, H/8, W/8) and (L, 64), in the einops index order:
     // token (h, w) = h*(W/16) + w holds value c*4 + ph*2 + pw = latent[c, 2h + ph, 2w + pw].
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // runs once per image or step: tier-0 code would be several times slower
     private static void Permute(ReadOnlySpan<float> source, Span<float> destination, ImageSize size, bool toPacked)
     {
         const int p = FluxConstants.PatchSize;

@@ -42,7 +42,8 @@ public sealed partial class FluxPipeline
         int checkpointInterval,
         IProgress<DenoiseProgress>? progress,
         int previewInterval,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<int, float[]>? allocateState = null)
     {
         var first = ValidateBatch(batch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSteps);
@@ -56,13 +57,14 @@ public sealed partial class FluxPipeline
         int start;
         if (resumeFrom is null)
         {
-            x = InitialNoise(batch, size);
+            x = InitialNoise(batch, size, allocateState);
             start = 0;
         }
         else
         {
             resumeFrom.EnsureCompatible(shape, first.Steps, fingerprint);
-            x = (float[])resumeFrom.Latents.Clone();
+            x = allocateState?.Invoke(resumeFrom.Latents.Length) ?? new float[resumeFrom.Latents.Length];
+            resumeFrom.Latents.CopyTo(x, 0);
             start = resumeFrom.StepIndex;
         }
 
@@ -91,9 +93,10 @@ public sealed partial class FluxPipeline
     }
 
     /// <summary>Standard normal noise for each image from (seed, image index), packed: (B, L, 64).</summary>
-    private static float[] InitialNoise(IReadOnlyList<GenerationSettings> batch, ImageSize size)
+    private static float[] InitialNoise(IReadOnlyList<GenerationSettings> batch, ImageSize size, Func<int, float[]>? allocate)
     {
-        float[] packed = GC.AllocateUninitializedArray<float>(batch.Count * size.PackedLength);   // every image is packed into it below
+        int length = batch.Count * size.PackedLength;
+        float[] packed = allocate?.Invoke(length) ?? GC.AllocateUninitializedArray<float>(length);   // every image is packed into it below
         float[] rented = ArrayPool<float>.Shared.Rent(size.LatentLength);
         try
         {

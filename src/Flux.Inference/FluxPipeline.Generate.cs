@@ -29,27 +29,60 @@ public sealed class GenerateOptions
 /// serialization is a per-pixel cost that callers schedule themselves (in parallel, or overlapped with the next
 /// generation), and callers that need only the pixels never pay for it.
 /// </summary>
-public sealed class GeneratedImage
+/// <remarks>
+/// Disposing hands the pixel buffer back to the pipeline for its next image (warm memory instead of a fresh
+/// allocation); afterwards <see cref="Rgb"/> throws, and <see cref="Png"/> works only if it was encoded before.
+/// An image that is never disposed is simply collected.
+/// </remarks>
+public sealed class GeneratedImage : IDisposable
 {
-    private readonly Lazy<byte[]> _png;
+    private readonly Lock _sync = new();
+    private readonly string _modelName;
+    private readonly Action<byte[]>? _release;
+    private byte[]? _rgb;
+    private byte[]? _png;
 
-    internal GeneratedImage(GenerationSettings settings, byte[] rgb, string modelName)
+    internal GeneratedImage(GenerationSettings settings, byte[] rgb, string modelName, Action<byte[]>? release = null)
     {
         Settings = settings;
-        Rgb = rgb;
-        _png = new Lazy<byte[]>(() => PngEncoding.Encode(rgb, settings.Width, settings.Height, settings.PngText(modelName)));
+        _rgb = rgb;
+        _modelName = modelName;
+        _release = release;
     }
 
     public GenerationSettings Settings { get; }
 
-    /// <summary>(H, W, 3) row-major RGB bytes.</summary>
-    public byte[] Rgb { get; }
+    /// <summary>(H, W, 3) row-major RGB bytes, until the image is disposed.</summary>
+    public byte[] Rgb => _rgb ?? throw new ObjectDisposedException(nameof(GeneratedImage), "the image's pixels were released by Dispose");
 
     /// <summary>The PNG bytes, encoded once on first access (thread-safe).</summary>
-    public byte[] Png => _png.Value;
+    public byte[] Png
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _png ??= PngEncoding.Encode(Rgb, Settings.Width, Settings.Height, Settings.PngText(_modelName));
+            }
+        }
+    }
 
     /// <summary>Writes the PNG to <paramref name="path"/> atomically: a temporary file, then a rename.</summary>
     public void Save(string path) => AtomicFile.WriteAllBytes(path, Png);
+
+    public void Dispose()
+    {
+        byte[]? rgb;
+        lock (_sync)
+        {
+            (rgb, _rgb) = (_rgb, null);
+        }
+
+        if (rgb is not null)
+        {
+            _release?.Invoke(rgb);
+        }
+    }
 }
 
 public sealed partial class FluxPipeline
@@ -60,10 +93,20 @@ public sealed partial class FluxPipeline
         options ??= new GenerateOptions();
         var first = ValidateBatch(batch);
         var conditioning = EncodePrompts(batch.Select(s => s.Prompt).ToList(), cancellationToken);
+        // The sampler state never leaves this call (checkpoints get copies), so it comes from and goes back to the pool.
         var result = DenoiseBatch(conditioning, batch, options.ResumeFrom, int.MaxValue, options.OnCheckpoint,
-            options.CheckpointInterval, options.Progress, options.PreviewInterval, cancellationToken);
-        byte[][] rgb = DecodeRgb(result.State.Latents, first.Size, batch.Count, cancellationToken);
-        return batch.Select((s, i) => new GeneratedImage(s, rgb[i], Package.Name)).ToList();
+            options.CheckpointInterval, options.Progress, options.PreviewInterval, cancellationToken, _states.Rent);
+        byte[][] rgb;
+        try
+        {
+            rgb = DecodeRgb(result.State.Latents, first.Size, batch.Count, cancellationToken);
+        }
+        finally
+        {
+            _states.Return(result.State.Latents);
+        }
+
+        return batch.Select((s, i) => Image(s, rgb[i])).ToList();
     }
 
     /// <summary>Generates one image.</summary>
@@ -72,7 +115,10 @@ public sealed partial class FluxPipeline
 
     /// <summary>Decodes a finished single-image state (1, L, 64) to PNG bytes with the settings in tEXt chunks.</summary>
     public byte[] DecodeToPng(SamplerCheckpoint finished, GenerationSettings settings, CancellationToken cancellationToken = default)
-        => Decode(finished, settings, cancellationToken).Png;
+    {
+        using var image = Decode(finished, settings, cancellationToken);
+        return image.Png;
+    }
 
     /// <summary>Decodes a finished single-image state (1, L, 64) to its pixels; the PNG is encoded on first use.</summary>
     public GeneratedImage Decode(SamplerCheckpoint finished, GenerationSettings settings, CancellationToken cancellationToken = default)
@@ -86,7 +132,7 @@ public sealed partial class FluxPipeline
         }
 
         finished.EnsureCompatible([1, settings.Size.SequenceLength, FluxConstants.PackedChannels], settings.Steps, finished.ScheduleFingerprint);
-        return new GeneratedImage(settings, DecodeRgb(finished.Latents, settings.Size, 1, cancellationToken)[0], Package.Name);
+        return Image(settings, DecodeRgb(finished.Latents, settings.Size, 1, cancellationToken)[0]);
     }
 
     /// <summary>Runs every session once on the smallest valid inputs, so the first real request is not slowed by lazy initialization.</summary>
@@ -103,11 +149,13 @@ public sealed partial class FluxPipeline
         Log.WarmedUp(_logger, Package.Directory, (long)System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
     }
 
+    private GeneratedImage Image(GenerationSettings settings, byte[] rgb) => new(settings, rgb, Package.Name, _pixels.Return);
+
     private byte[][] DecodeRgb(ReadOnlySpan<float> packed, ImageSize size, int batch, CancellationToken cancellationToken)
     {
         using (Stage(ModelComponent.VaeDecoder, out var vae))
         {
-            return VaeDecoding.Decode(vae, Package.Io.Vae, packed, size, batch, Package.VaeScale, Package.VaeShift, cancellationToken);
+            return VaeDecoding.Decode(vae, Package.Io.Vae, packed, size, batch, Package.VaeScale, Package.VaeShift, _pixels.Rent, cancellationToken);
         }
     }
 }

@@ -1,6 +1,7 @@
 using Flux.Inference.Packages;
 using Flux.Inference.Sessions;
 using Flux.Inference.Stages;
+using Flux.Inference.Tensors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -20,6 +21,8 @@ public sealed partial class FluxPipeline : IDisposable
     private readonly ILogger _logger;
     private readonly Lock _sync = new();
     private readonly Dictionary<ModelComponent, SessionLease> _resident = [];
+    private readonly ExactLengthPool<byte> _pixels = new();   // (H, W, 3) images, back from GeneratedImage.Dispose
+    private readonly ExactLengthPool<float> _states = new();   // (B, L, 64) sampler states of Generate
     private readonly IPromptTokenizer _tokenizer;
     private bool _disposed;
 

@@ -22,6 +22,7 @@ internal static class StageBreakdown
         GeneratedImage? image = null;
         var decode = Measure(() => image = pipeline.Decode(result!.State, settings));
         var png = Measure(() => _ = image!.Png);
+        image!.Dispose();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {pipeline.Package.Variant.ToString().ToLowerInvariant()} | {settings.Width}x{settings.Height} | {label} | {encode.EndToEnd:0.0} ({encode.Runs:0.0}) | {denoise.EndToEnd:0.0} ({denoise.Runs:0.0}) | {decode.EndToEnd:0.0} ({decode.Runs:0.0}) | {encode.EndToEnd - encode.Runs:0.0} / {denoise.EndToEnd - denoise.Runs:0.0} / {decode.EndToEnd - decode.Runs:0.0} | {png.EndToEnd:0.0} |"));
     }

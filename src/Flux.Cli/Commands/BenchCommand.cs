@@ -146,7 +146,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Ar
         using var measured = RunStatistics.BeginScope();
         var allocation = new AllocationProbe(settings.Steps, measured.Statistics);
         long start = Stopwatch.GetTimestamp();
-        var image = pipeline.Generate(settings, new GenerateOptions { Progress = allocation }, cancellationToken);
+        using var image = pipeline.Generate(settings, new GenerateOptions { Progress = allocation }, cancellationToken);
         double endToEnd = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         double inRuns = measured.Statistics.Elapsed.TotalMilliseconds;
         long runs = measured.Statistics.Runs;

@@ -179,7 +179,11 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
         var paths = images.AsParallel().AsOrdered().Select((image, i) =>
         {
             string path = OutputPath(arguments.Output, i, images.Count);
-            image.Save(path);
+            using (image)
+            {
+                image.Save(path);
+            }
+
             return path;
         }).ToList();
         foreach (string path in paths)

@@ -1,9 +1,11 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Flux.Core;
 using Flux.Inference.Packages;
 using Flux.Inference.Sessions;
 using Flux.Inference.Tensors;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Flux.Inference.Stages;
 
@@ -14,39 +16,51 @@ internal static class VaeDecoding
     private const float PixelHalfRange = 127.5f;
     private const float MaxPixel = 255f;
 
-    /// <summary>Decodes (B, L, 64) latents to B images of H*W*3 bytes (row-major RGB).</summary>
-    public static byte[][] Decode(ModelSession vae, ComponentIo io, ReadOnlySpan<float> packed, ImageSize size, int batch, float vaeScale, float vaeShift, CancellationToken cancellationToken)
+    /// <summary>Decodes (B, L, 64) latents to B images of H*W*3 bytes (row-major RGB) in arrays from <paramref name="allocatePixels"/>.</summary>
+    public static byte[][] Decode(ModelSession vae, ComponentIo io, ReadOnlySpan<float> packed, ImageSize size, int batch, float vaeScale, float vaeShift, Func<int, byte[]> allocatePixels, CancellationToken cancellationToken)
     {
         var input = io[IoContract.Latent];
         using var buffer = TensorBuffer.Allocate(input.ElementType, batch, FluxConstants.LatentChannels, size.LatentHeight, size.LatentWidth);
-        float[] rented = ArrayPool<float>.Shared.Rent(batch * size.LatentLength);
-        try
+        if (buffer.ElementType == TensorElementType.Float)
         {
-            var latent = rented.AsSpan(0, batch * size.LatentLength);   // (B, 16, H/8, W/8)
-            LatentLayout.Unpack(packed, latent, size, batch);
-            VaeScaling.ToDecoderInput(latent, latent, vaeScale, vaeShift);
-            buffer.Write(latent);
+            ToDecoderInput(packed, buffer.Value.GetTensorMutableDataAsSpan<float>(), size, batch, vaeScale, vaeShift);   // straight into the bound tensor
         }
-        finally
+        else
         {
-            ArrayPool<float>.Shared.Return(rented);
+            float[] rented = ArrayPool<float>.Shared.Rent(batch * size.LatentLength);
+            try
+            {
+                var latent = rented.AsSpan(0, batch * size.LatentLength);
+                ToDecoderInput(packed, latent, size, batch, vaeScale, vaeShift);
+                buffer.Write(latent);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(rented);
+            }
         }
 
         var output = io[IoContract.Image];
         using var pixels = TensorBuffer.Allocate(output.ElementType, batch, RgbChannels, size.Height, size.Width);   // (B, 3, H, W) in [-1, 1]
         OneShotRun.RunInto(vae, [(input, buffer)], output, pixels, cancellationToken);
-        ReadOnlySpan<float> planes = pixels.ElementType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float
-            ? pixels.Value.GetTensorDataAsSpan<float>()
-            : Converted(pixels);
+        ReadOnlySpan<float> planes = pixels.ElementType == TensorElementType.Float ? pixels.Value.GetTensorDataAsSpan<float>() : Converted(pixels);   // (B, 3, H, W)
         int planeLength = size.Height * size.Width;
+        int imageLength = planeLength * RgbChannels;
         var images = new byte[batch][];
         for (int b = 0; b < batch; b++)
         {
-            images[b] = GC.AllocateUninitializedArray<byte>(planeLength * RgbChannels);   // every byte is written below
-            ToRgb(planes.Slice(b * planeLength * RgbChannels, planeLength * RgbChannels), planeLength, images[b]);
+            images[b] = allocatePixels(imageLength);   // every byte is written below
+            ToRgb(planes.Slice(b * imageLength, imageLength), planeLength, images[b]);
         }
 
         return images;
+    }
+
+    /// <summary>(B, L, 64) -> (B, 16, H/8, W/8) scaled for the decoder: z / scale + shift.</summary>
+    private static void ToDecoderInput(ReadOnlySpan<float> packed, Span<float> latent, ImageSize size, int batch, float vaeScale, float vaeShift)
+    {
+        LatentLayout.Unpack(packed, latent, size, batch);
+        VaeScaling.ToDecoderInput(latent, latent, vaeScale, vaeShift);
     }
 
     private static float[] Converted(TensorBuffer buffer)
@@ -63,6 +77,7 @@ internal static class VaeDecoding
     /// at 1024x1024: ~2.5 ms against ~10 ms for the per-element loop; TensorPrimitives' float -> byte
     /// conversion has no vector path and was slower than the loop.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // runs once per image: tier-0 code would be several times slower
     public static void ToRgb(ReadOnlySpan<float> planes, int planeLength, Span<byte> rgb)
     {
         if (planes.Length != planeLength * RgbChannels || rgb.Length != planeLength * RgbChannels)
@@ -88,6 +103,7 @@ internal static class VaeDecoding
     private static byte ToByte(float value) => (byte)Math.Clamp((value + 1f) * PixelHalfRange, 0f, MaxPixel);
 
     /// <summary>One channel: <see cref="ToByte"/> of every value, 32 at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // runs once per image: tier-0 code would be several times slower
     private static void ToBytes(ReadOnlySpan<float> values, Span<byte> bytes)
     {
         var one = Vector256.Create(1f);
@@ -115,6 +131,7 @@ internal static class VaeDecoding
             Vector256.ConvertToInt32(Vector256.Min(Vector256.Max((Vector256.Create(eight) + one) * halfRange, Vector256<float>.Zero), max));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // runs once per image: tier-0 code would be several times slower
     private static void Interleave(ReadOnlySpan<byte> r, ReadOnlySpan<byte> g, ReadOnlySpan<byte> b, Span<byte> rgb)
     {
         for (int p = 0; p < r.Length; p++)

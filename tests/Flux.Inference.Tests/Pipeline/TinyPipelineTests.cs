@@ -145,4 +145,39 @@ public class TinyPipelineTests(BuiltPackages packages)
     {
         public void Report(DenoiseProgress value) => report(value);
     }
+
+    [Fact]
+    public void ReusedBuffers_GiveTheSameBytesAsFreshOnes()
+    {
+        // The pipeline reuses the pixel buffers of disposed images and its sampler states; nothing of an earlier
+        // image may leak into a later one.
+        using var pipeline = new FluxPipeline(packages.Tiny.Package);
+        var settings = Settings(pipeline, 256, 256);
+        byte[] first = pipeline.Generate(settings).Png;   // fresh buffers (never disposed)
+        for (int seed = 50; seed < 53; seed++)
+        {
+            using var other = pipeline.Generate(settings with { Seed = seed });
+            _ = other.Png;
+        }
+
+        using var again = pipeline.Generate(settings);   // reuses the buffers the loop gave back
+        Assert.Equal(first, again.Png);
+    }
+
+    [Fact]
+    public void DisposedImage_RefusesItsPixels_ButKeepsAnEncodedPng()
+    {
+        var settings = Settings(packages.Tiny, 64, 64);
+        var encoded = packages.Tiny.Generate(settings);
+        byte[] png = encoded.Png;
+        encoded.Dispose();
+        Assert.Same(png, encoded.Png);
+        Assert.Throws<ObjectDisposedException>(() => encoded.Rgb);
+
+        var unencoded = packages.Tiny.Generate(settings);
+        unencoded.Dispose();
+        unencoded.Dispose();   // twice is harmless
+        var error = Assert.Throws<ObjectDisposedException>(() => unencoded.Png);
+        Assert.Contains("released by Dispose", error.Message, StringComparison.Ordinal);
+    }
 }
