@@ -54,12 +54,22 @@ public class ModelInspectCommandTests
     [Fact]
     public void BenchJson_ReportsOverheadAndAllocationsPerStep()
     {
-        var (exitCode, output, _) = CliRunner.Run("bench", "--model", "tiny", "--provider", "cpu", "--width", "64", "--height", "64", "--steps", "3", "--runs", "1", "--json");
+        var (exitCode, output, _) = CliRunner.Run("bench", "--model", "tiny", "--provider", "cpu", "--width", "64", "--height", "64", "--steps", "3", "--runs", "1", "--warmup", "1", "--json");
         Assert.Equal(0, exitCode);
         using var report = JsonDocument.Parse(output);
         var run = report.RootElement.GetProperty("runs")[0];
         Assert.Equal(1 + 1 + 3 + 1, run.GetProperty("SessionRuns").GetInt64());   // CLIP, T5, one transformer run per Euler step, VAE
         Assert.True(run.GetProperty("OverheadRatio").GetDouble() >= 1.0);
         Assert.True(report.RootElement.GetProperty("maxAllocatedBytesPerStep").GetInt64() < 16 * 1024);
+    }
+
+    [Theory]
+    [InlineData("--warmup 0", "error: --warmup 0 is out of range (allowed: 1 to 100)")]
+    [InlineData("--runs 101", "error: --runs 101 is out of range (allowed: 1 to 100)")]
+    public void BenchInvalidArguments_GiveOneLineNamingTheOption_ExitCode2(string arguments, string message)
+    {
+        var (exitCode, _, error) = CliRunner.Run(["bench", "--model", "tiny", "--provider", "cpu", .. arguments.Split(' ')]);
+        Assert.Equal(2, exitCode);
+        Assert.Equal(message, error);
     }
 }
