@@ -34,6 +34,12 @@ public sealed record GenerationSettings(string Prompt, int Width, int Height, in
             throw Invalid("prompt", "prompt is required");
         }
 
+        if (Prompt.Contains('\0', StringComparison.Ordinal))
+        {
+            // Checked before any work: the prompt goes into the PNG's text chunks, which cannot hold U+0000.
+            throw Invalid("prompt", $"prompt contains a null character (U+0000) at position {Prompt.IndexOf('\0', StringComparison.Ordinal)}; PNG text chunks cannot hold it");
+        }
+
         ValidateSide("width", Width, package?.FixedWidth);
         ValidateSide("height", Height, package?.FixedHeight);
         if (Steps is < MinSteps or > MaxSteps)

@@ -15,6 +15,7 @@ public class GenerationSettingsTests
         { Valid with { Guidance = -1 }, "guidance", "guidance -1 is out of range: it must be a finite number between 0 and 100" },
         { Valid with { Guidance = 101 }, "guidance", "guidance 101 is out of range: it must be a finite number between 0 and 100" },
         { Valid with { Sampler = "ddim" }, "sampler", "sampler 'ddim' is not one of euler, heun, rk4" },
+        { Valid with { Prompt = "a red\0circle" }, "prompt", "prompt contains a null character (U+0000) at position 5; PNG text chunks cannot hold it" },
     };
 
     [Theory]
