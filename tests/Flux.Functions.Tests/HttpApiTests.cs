@@ -168,6 +168,36 @@ public sealed class HttpApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task CancelMarkerSeenBeforeTheTermination_ImageStillEndsTerminated()
+    {
+        // A cancel request writes the job's marker, then terminates the job and its images. A running activity that
+        // sees the marker first fails with JobCancelledException; here that race is taken deterministically by
+        // writing the marker alone and terminating later. The image must wait for its termination, not end Failed.
+        var gated = new GatedRenderer(new FakeRenderer());
+        await using var service = await FluxTestService.StartAsync(azurite, gated);
+        var api = service.Create<GenerationsApi>();
+        try
+        {
+            string id = await StartAsync(service, api, """{"items": [{"prompt": "a raced square", "steps": 6}]}""");
+            await PollAsync(service, api, id, s => s.GetProperty("currentSteps").TryGetProperty("0", out _));
+            await service.Get<CheckpointStore>().MarkCancelledAsync(id, CancellationToken.None);
+
+            await Task.Delay(TimeSpan.FromSeconds(2));   // the activity polls the marker every 20 ms; without the wait it fails at once
+            var image = await service.Client.GetInstanceAsync($"{id}-0");
+            Assert.Equal(OrchestrationRuntimeStatus.Running, image!.RuntimeStatus);
+
+            var delete = HttpCalls.Request("DELETE", $"/api/generations/{id}");   // the rest of the request: terminations
+            Assert.Equal(202, (await HttpCalls.ExecuteAsync(delete, await api.CancelAsync(delete, id, service.Client, CancellationToken.None))).StatusCode);
+            Assert.Equal(OrchestrationRuntimeStatus.Terminated, (await service.WaitAsync($"{id}-0")).RuntimeStatus);
+            Assert.Equal(OrchestrationRuntimeStatus.Terminated, (await service.WaitAsync(id)).RuntimeStatus);
+        }
+        finally
+        {
+            gated.Release();
+        }
+    }
+
+    [Fact]
     public async Task Models_ListsTheLoadedModelWithDefaultsAndLimits()
     {
         var renderer = new FakeRenderer();

@@ -20,7 +20,29 @@ public static class RenderImage
     public static Task<ImageResult> Run([OrchestrationTrigger] TaskOrchestrationContext context)
         => RunAsync(context, context.GetInput<RenderImageInput>() ?? throw new InvalidRenderInputException("RenderImage needs an input"));
 
+    /// <summary>
+    /// How long an image whose activity stopped because its job was cancelled waits to be terminated. The cancel
+    /// request sets the job's cancellation marker (which running activities watch) and then terminates the job and
+    /// its images; waiting lets that termination end the image as Terminated, "cancelled by request", rather than
+    /// the activity's failure racing it to a Failed status. If no termination comes, the failure stands.
+    /// </summary>
+    public static readonly TimeSpan CancelledTerminationGrace = TimeSpan.FromMinutes(5);
+
     public static async Task<ImageResult> RunAsync(TaskOrchestrationContext context, RenderImageInput input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        try
+        {
+            return await RenderAsync(context, input);
+        }
+        catch (TaskFailedException failure) when (failure.FailureDetails.IsCausedBy<JobCancelledException>())
+        {
+            await context.CreateTimer(context.CurrentUtcDateTime + CancelledTerminationGrace, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private static async Task<ImageResult> RenderAsync(TaskOrchestrationContext context, RenderImageInput input)
     {
         var log = context.CreateReplaySafeLogger(Name);
         var spec = input.Spec;
