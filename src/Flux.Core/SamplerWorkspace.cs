@@ -28,6 +28,25 @@ public sealed class SamplerWorkspace
         _k1 = new float[length];
     }
 
+    /// <summary>
+    /// Uses <paramref name="firstVelocity"/> (its whole length, B * L * 64; any contents) as the first velocity
+    /// buffer, so a caller that renders many images can reuse one warm array instead of a fresh one per image.
+    /// </summary>
+    public SamplerWorkspace(float[] firstVelocity)
+    {
+        ArgumentNullException.ThrowIfNull(firstVelocity);
+        if (firstVelocity.Length == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(firstVelocity), "the first velocity buffer must not be empty");
+        }
+
+        Length = firstVelocity.Length;
+        _k1 = firstVelocity;
+    }
+
+    /// <summary>The first velocity buffer, to hand back to whoever lent it once the workspace is done.</summary>
+    public float[] FirstVelocityBuffer => _k1;
+
     /// <summary>Floats in the sampler state this workspace serves.</summary>
     public int Length { get; }
 

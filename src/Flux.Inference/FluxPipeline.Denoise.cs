@@ -2,6 +2,7 @@ using System.Buffers;
 using Flux.Core;
 using Flux.Inference.Packages;
 using Flux.Inference.Stages;
+using Flux.Inference.Tensors;
 
 namespace Flux.Inference;
 
@@ -43,7 +44,7 @@ public sealed partial class FluxPipeline
         IProgress<DenoiseProgress>? progress,
         int previewInterval,
         CancellationToken cancellationToken,
-        Func<int, float[]>? allocateState = null)
+        ExactLengthPool<float>? statePool = null)
     {
         var first = ValidateBatch(batch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSteps);
@@ -57,13 +58,13 @@ public sealed partial class FluxPipeline
         int start;
         if (resumeFrom is null)
         {
-            x = InitialNoise(batch, size, allocateState);
+            x = InitialNoise(batch, size, statePool);
             start = 0;
         }
         else
         {
             resumeFrom.EnsureCompatible(shape, first.Steps, fingerprint);
-            x = allocateState?.Invoke(resumeFrom.Latents.Length) ?? new float[resumeFrom.Latents.Length];
+            x = statePool?.Rent(resumeFrom.Latents.Length) ?? new float[resumeFrom.Latents.Length];
             resumeFrom.Latents.CopyTo(x, 0);
             start = resumeFrom.StepIndex;
         }
@@ -75,14 +76,21 @@ public sealed partial class FluxPipeline
             using (Stage(ModelComponent.Transformer, out var transformer))
             using (var model = new TransformerVelocityModel(transformer, Package.Io.Transformer, conditioning, size, guidance, cancellationToken))
             {
-                var workspace = new SamplerWorkspace(x.Length);
+                var workspace = statePool is null ? new SamplerWorkspace(x.Length) : new SamplerWorkspace(statePool.Rent(x.Length));
                 var observer = progress is null ? null : new ProgressObserver(progress, size, previewInterval);
                 int interval = onCheckpoint is null || checkpointInterval <= 0 ? end - start : checkpointInterval;
-                for (int chunkStart = start; chunkStart < end; chunkStart += interval)
+                try
                 {
-                    int chunkEnd = Math.Min(end, chunkStart + interval);
-                    Denoiser.Run(model, x, timesteps, sampler, chunkStart, chunkEnd, observer, workspace, cancellationToken);
-                    onCheckpoint?.Invoke(new SamplerCheckpoint(shape, chunkEnd, first.Steps, fingerprint, (float[])x.Clone()));
+                    for (int chunkStart = start; chunkStart < end; chunkStart += interval)
+                    {
+                        int chunkEnd = Math.Min(end, chunkStart + interval);
+                        Denoiser.Run(model, x, timesteps, sampler, chunkStart, chunkEnd, observer, workspace, cancellationToken);
+                        onCheckpoint?.Invoke(new SamplerCheckpoint(shape, chunkEnd, first.Steps, fingerprint, (float[])x.Clone()));
+                    }
+                }
+                finally
+                {
+                    statePool?.Return(workspace.FirstVelocityBuffer);
                 }
             }
 
@@ -93,10 +101,10 @@ public sealed partial class FluxPipeline
     }
 
     /// <summary>Standard normal noise for each image from (seed, image index), packed: (B, L, 64).</summary>
-    private static float[] InitialNoise(IReadOnlyList<GenerationSettings> batch, ImageSize size, Func<int, float[]>? allocate)
+    private static float[] InitialNoise(IReadOnlyList<GenerationSettings> batch, ImageSize size, ExactLengthPool<float>? pool)
     {
         int length = batch.Count * size.PackedLength;
-        float[] packed = allocate?.Invoke(length) ?? GC.AllocateUninitializedArray<float>(length);   // every image is packed into it below
+        float[] packed = pool?.Rent(length) ?? GC.AllocateUninitializedArray<float>(length);   // every image is packed into it below
         float[] rented = ArrayPool<float>.Shared.Rent(size.LatentLength);
         try
         {

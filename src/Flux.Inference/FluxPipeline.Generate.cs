@@ -93,9 +93,9 @@ public sealed partial class FluxPipeline
         options ??= new GenerateOptions();
         var first = ValidateBatch(batch);
         var conditioning = EncodePrompts(batch.Select(s => s.Prompt).ToList(), cancellationToken);
-        // The sampler state never leaves this call (checkpoints get copies), so it comes from and goes back to the pool.
+        // The sampler state and workspace never leave this call (checkpoints get copies): they come from and go back to the pool.
         var result = DenoiseBatch(conditioning, batch, options.ResumeFrom, int.MaxValue, options.OnCheckpoint,
-            options.CheckpointInterval, options.Progress, options.PreviewInterval, cancellationToken, _states.Rent);
+            options.CheckpointInterval, options.Progress, options.PreviewInterval, cancellationToken, _states);
         byte[][] rgb;
         try
         {

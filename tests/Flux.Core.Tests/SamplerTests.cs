@@ -126,6 +126,27 @@ public class SamplerTests(ITestOutputHelper output)
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    [Theory]
+    [InlineData("euler")]
+    [InlineData("heun")]
+    [InlineData("rk4")]
+    public void LentVelocityBuffer_WithStaleContents_GivesTheSameStepsAsAFreshWorkspace(string name)
+    {
+        float[] start = TestData.Normals(7, 1024);
+        var field = new ConstantField(TestData.Normals(8, 1024));
+        double[] timesteps = Schedule.Flux(4, 256, ScheduleShift.Dynamic);
+        float[] fresh = (float[])start.Clone(), lent = (float[])start.Clone();
+        float[] buffer = TestData.Normals(9, 1024);   // whatever an earlier image left in it
+
+        Denoiser.Run(field, fresh, timesteps, Samplers.Parse(name), 0, 4, null, new SamplerWorkspace(fresh.Length), CancellationToken.None);
+        var workspace = new SamplerWorkspace(buffer);
+        Denoiser.Run(field, lent, timesteps, Samplers.Parse(name), 0, 4, null, workspace, CancellationToken.None);
+
+        Assert.Equal(fresh, lent);
+        Assert.Same(buffer, workspace.FirstVelocityBuffer);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SamplerWorkspace(Array.Empty<float>()));
+    }
+
     [Fact]
     public void Parse_RejectsUnknownNameListingTheAllowedOnes()
     {

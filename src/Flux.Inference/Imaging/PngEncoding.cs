@@ -42,8 +42,8 @@ public static class PngEncoding
         {
             var filtered = scanlines.AsMemory(0, scanlinesLength);   // (H, 1 + 3W): filter type byte, then the filtered row
             PngRowFilter.ApplyAll(rgb, width * BytesPerPixel, filter, filtered.Span);
-            var idat = ZlibBands.Compress(filtered, bands ?? ZlibBands.BandCount(scanlinesLength));
-            return PngContainer.Write(width, height, textChunks, idat);
+            using var idat = ZlibBands.Compress(filtered, bands ?? ZlibBands.BandCount(scanlinesLength));
+            return PngContainer.Write(width, height, textChunks, idat.Segments);
         }
         finally
         {

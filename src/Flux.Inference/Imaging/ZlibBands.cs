@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.IO.Hashing;
@@ -48,39 +49,50 @@ internal static class ZlibBands
     /// <summary>The number of bands for this many bytes: a function of the length only, so output is the same on every machine.</summary>
     public static int BandCount(int length) => Math.Clamp(length / BandBytes, 1, MaxBands);
 
-    /// <summary>Compresses data as a zlib stream split into (header, band 1..n, Adler-32) segments, to be written in order.</summary>
-    public static IReadOnlyList<ReadOnlyMemory<byte>> Compress(ReadOnlyMemory<byte> data, int bands)
+    /// <summary>
+    /// Compresses data as a zlib stream split into (header, band 1..n, Adler-32) segments, to be written in order.
+    /// The bands are deflated into pooled buffers, returned when the result is disposed.
+    /// </summary>
+    public static CompressedBands Compress(ReadOnlyMemory<byte> data, int bands)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bands);
-        var segments = new ReadOnlyMemory<byte>[bands + 2];
-        segments[0] = Header();
-        uint adler = 0;
-        if (bands == 1)
+        var result = new CompressedBands(bands);
+        result.Segments[0] = Header();
+        try
         {
-            segments[1] = Deflate(data, isLast: true);
-            adler = Adler32.HashToUInt32(data.Span);
-        }
-        else
-        {
-            // Band b covers bytes [b * n / bands, (b + 1) * n / bands); the extra work item is the Adler-32 of all of them.
-            Parallel.For(0, bands + 1, b =>
+            uint adler = 0;
+            if (bands == 1)
             {
-                if (b == bands)
+                result.Segments[1] = Deflate(data, isLast: true, result.Buffers, 0);
+                adler = Adler32.HashToUInt32(data.Span);
+            }
+            else
+            {
+                // Band b covers bytes [b * n / bands, (b + 1) * n / bands); the extra work item is the Adler-32 of all of them.
+                Parallel.For(0, bands + 1, b =>
                 {
-                    adler = Adler32.HashToUInt32(data.Span);
-                    return;
-                }
+                    if (b == bands)
+                    {
+                        adler = Adler32.HashToUInt32(data.Span);
+                        return;
+                    }
 
-                int start = (int)((long)b * data.Length / bands);
-                int end = (int)((long)(b + 1) * data.Length / bands);
-                segments[b + 1] = Deflate(data[start..end], isLast: b == bands - 1);
-            });
+                    int start = (int)((long)b * data.Length / bands);
+                    int end = (int)((long)(b + 1) * data.Length / bands);
+                    result.Segments[b + 1] = Deflate(data[start..end], isLast: b == bands - 1, result.Buffers, b);
+                });
+            }
+
+            byte[] trailer = new byte[Adler32Length];
+            BinaryPrimitives.WriteUInt32BigEndian(trailer, adler);
+            result.Segments[^1] = trailer;
+            return result;
         }
-
-        byte[] trailer = new byte[Adler32Length];
-        BinaryPrimitives.WriteUInt32BigEndian(trailer, adler);
-        segments[^1] = trailer;
-        return segments;
+        catch
+        {
+            result.Dispose();
+            throw;
+        }
     }
 
     /// <summary>CMF, FLG with FCHECK chosen so that CMF * 256 + FLG is a multiple of 31 (RFC 1950, section 2.2).</summary>
@@ -91,10 +103,14 @@ internal static class ZlibBands
         return [DeflateWith32KiBWindow, (byte)flag];
     }
 
-    /// <summary>Raw deflate of one band: the final block for the last band, otherwise everything up to a sync flush.</summary>
-    private static ReadOnlyMemory<byte> Deflate(ReadOnlyMemory<byte> band, bool isLast)
+    /// <summary>
+    /// Raw deflate of one band into a pooled buffer (kept in <paramref name="buffers"/>[<paramref name="index"/>]): the
+    /// final block for the last band, otherwise everything up to a sync flush.
+    /// </summary>
+    private static ReadOnlyMemory<byte> Deflate(ReadOnlyMemory<byte> band, bool isLast, byte[]?[] buffers, int index)
     {
-        var output = new MemoryStream(band.Length / 2);
+        byte[] buffer = buffers[index] = ArrayPool<byte>.Shared.Rent(DeflateBound(band.Length));
+        var output = new MemoryStream(buffer);   // fixed size: deflate never writes more than its bound
         var options = new ZLibCompressionOptions { CompressionLevel = CompressionLevel, CompressionStrategy = Strategy };
         int length;
         using (var deflate = new DeflateStream(output, options, leaveOpen: true))
@@ -105,10 +121,43 @@ internal static class ZlibBands
                 deflate.Flush();   // Z_SYNC_FLUSH: all input emitted, ending in 00 00 FF FF on a byte boundary
             }
 
-            length = (int)output.Length;
+            length = (int)output.Position;
         }
 
         // Disposing finishes the stream with a final block; bands before the last are cut at their flush point.
-        return output.GetBuffer().AsMemory(0, isLast ? (int)output.Length : length);
+        return buffer.AsMemory(0, isLast ? (int)output.Position : length);
+    }
+
+    /// <summary>
+    /// At least the deflate output of <paramref name="length"/> bytes with a sync flush and a final block: zlib's
+    /// deflateBound (n + n/4096 + n/16384 + n/2^25 + 13 for stored-block overhead) rounded up generously.
+    /// </summary>
+    internal static int DeflateBound(int length) => length + (length >> 10) + 64;
+}
+
+/// <summary>The segments of a zlib stream from <see cref="ZlibBands.Compress"/>; disposing returns the bands' pooled buffers.</summary>
+internal sealed class CompressedBands : IDisposable
+{
+    internal CompressedBands(int bands)
+    {
+        Segments = new ReadOnlyMemory<byte>[bands + 2];
+        Buffers = new byte[]?[bands];
+    }
+
+    /// <summary>Header, band 1..n, Adler-32: written in this order they are the zlib stream.</summary>
+    public ReadOnlyMemory<byte>[] Segments { get; }
+
+    internal byte[]?[] Buffers { get; }
+
+    public void Dispose()
+    {
+        for (int i = 0; i < Buffers.Length; i++)
+        {
+            if (Buffers[i] is { } buffer)
+            {
+                Buffers[i] = null;
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
     }
 }
