@@ -136,18 +136,10 @@ public sealed class HttpApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task Delete_CancelsARunningGeneration_AndAFinishedOneIsAConflict()
-    {
-        var gated = new GatedRenderer(new FakeRenderer());
-        await using var service = await FluxTestService.StartAsync(azurite, gated);
-        var api = service.Create<GenerationsApi>();
-        try
+    public Task Delete_CancelsARunningGeneration_AndAFinishedOneIsAConflict() =>
+        WithImageRenderingAsync("a cancelled square", async (service, api, id) =>
         {
-            string id = await StartAsync(service, api, """{"items": [{"prompt": "a cancelled square", "steps": 6}]}""");
-            await PollAsync(service, api, id, s => s.GetProperty("currentSteps").TryGetProperty("0", out _));
-
-            var delete = HttpCalls.Request("DELETE", $"/api/generations/{id}");
-            var cancelled = await HttpCalls.ExecuteAsync(delete, await api.CancelAsync(delete, id, service.Client, CancellationToken.None));
+            var cancelled = await DeleteAsync(service, api, id);
             Assert.Equal(202, cancelled.StatusCode);
 
             var final = await service.WaitAsync(id);
@@ -157,9 +149,39 @@ public sealed class HttpApiTests(AzuriteFixture azurite)
             var status = await PollAsync(service, api, id, s => s.GetProperty("status").GetString() == "Terminated");
             Assert.Equal(0, status.GetProperty("completed").GetInt32());
 
-            var again = HttpCalls.Request("DELETE", $"/api/generations/{id}");
-            var conflict = await HttpCalls.ExecuteAsync(again, await api.CancelAsync(again, id, service.Client, CancellationToken.None));
+            var conflict = await DeleteAsync(service, api, id);
             Assert.Equal(409, conflict.StatusCode);
+        });
+
+    [Fact]
+    public Task CancelMarkerSeenBeforeTheTermination_ImageStillEndsTerminated() =>
+        // A cancel request writes the job's marker, then terminates the job and its images. A running activity that
+        // sees the marker first fails with JobCancelledException; here that race is taken deterministically by
+        // writing the marker alone and terminating later. The image must wait for its termination, not end Failed.
+        WithImageRenderingAsync("a raced square", async (service, api, id) =>
+        {
+            await service.Get<CheckpointStore>().MarkCancelledAsync(id, CancellationToken.None);
+
+            await Task.Delay(TimeSpan.FromSeconds(2));   // the activity polls the marker every 20 ms; without the wait it fails at once
+            var image = await service.Client.GetInstanceAsync($"{id}-0");
+            Assert.Equal(OrchestrationRuntimeStatus.Running, image!.RuntimeStatus);
+
+            Assert.Equal(202, (await DeleteAsync(service, api, id)).StatusCode);   // the rest of the request: terminations
+            Assert.Equal(OrchestrationRuntimeStatus.Terminated, (await service.WaitAsync($"{id}-0")).RuntimeStatus);
+            Assert.Equal(OrchestrationRuntimeStatus.Terminated, (await service.WaitAsync(id)).RuntimeStatus);
+        });
+
+    /// <summary>Starts a one-image job whose Denoise is held at its first checkpoint, runs <paramref name="test"/> on it, then lets it go.</summary>
+    private async Task WithImageRenderingAsync(string prompt, Func<FluxTestService, GenerationsApi, string, Task> test)
+    {
+        var gated = new GatedRenderer(new FakeRenderer());
+        await using var service = await FluxTestService.StartAsync(azurite, gated);
+        var api = service.Create<GenerationsApi>();
+        try
+        {
+            string id = await StartAsync(service, api, $$"""{"items": [{"prompt": "{{prompt}}", "steps": 6}]}""");
+            await PollAsync(service, api, id, s => s.GetProperty("currentSteps").TryGetProperty("0", out _));
+            await test(service, api, id);
         }
         finally
         {
@@ -167,34 +189,10 @@ public sealed class HttpApiTests(AzuriteFixture azurite)
         }
     }
 
-    [Fact]
-    public async Task CancelMarkerSeenBeforeTheTermination_ImageStillEndsTerminated()
+    private static async Task<HttpResponse> DeleteAsync(FluxTestService service, GenerationsApi api, string id)
     {
-        // A cancel request writes the job's marker, then terminates the job and its images. A running activity that
-        // sees the marker first fails with JobCancelledException; here that race is taken deterministically by
-        // writing the marker alone and terminating later. The image must wait for its termination, not end Failed.
-        var gated = new GatedRenderer(new FakeRenderer());
-        await using var service = await FluxTestService.StartAsync(azurite, gated);
-        var api = service.Create<GenerationsApi>();
-        try
-        {
-            string id = await StartAsync(service, api, """{"items": [{"prompt": "a raced square", "steps": 6}]}""");
-            await PollAsync(service, api, id, s => s.GetProperty("currentSteps").TryGetProperty("0", out _));
-            await service.Get<CheckpointStore>().MarkCancelledAsync(id, CancellationToken.None);
-
-            await Task.Delay(TimeSpan.FromSeconds(2));   // the activity polls the marker every 20 ms; without the wait it fails at once
-            var image = await service.Client.GetInstanceAsync($"{id}-0");
-            Assert.Equal(OrchestrationRuntimeStatus.Running, image!.RuntimeStatus);
-
-            var delete = HttpCalls.Request("DELETE", $"/api/generations/{id}");   // the rest of the request: terminations
-            Assert.Equal(202, (await HttpCalls.ExecuteAsync(delete, await api.CancelAsync(delete, id, service.Client, CancellationToken.None))).StatusCode);
-            Assert.Equal(OrchestrationRuntimeStatus.Terminated, (await service.WaitAsync($"{id}-0")).RuntimeStatus);
-            Assert.Equal(OrchestrationRuntimeStatus.Terminated, (await service.WaitAsync(id)).RuntimeStatus);
-        }
-        finally
-        {
-            gated.Release();
-        }
+        var delete = HttpCalls.Request("DELETE", $"/api/generations/{id}");
+        return await HttpCalls.ExecuteAsync(delete, await api.CancelAsync(delete, id, service.Client, CancellationToken.None));
     }
 
     [Fact]
