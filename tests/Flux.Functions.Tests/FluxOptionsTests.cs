@@ -1,3 +1,5 @@
+using Flux.Functions.Rendering;
+using Flux.Inference.Sessions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -6,11 +8,14 @@ namespace Flux.Functions.Tests;
 
 public sealed class FluxOptionsTests
 {
-    private static FluxOptions Bind(Dictionary<string, string?> settings)
+    private static FluxOptions Bind(Dictionary<string, string?> settings) => Bind<FluxOptions>(settings);
+
+    private static T Bind<T>(Dictionary<string, string?> settings)
+        where T : class
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        using var services = new ServiceCollection().AddLogging().AddFluxService(configuration).BuildServiceProvider();
-        return services.GetRequiredService<IOptions<FluxOptions>>().Value;
+        using var services = new ServiceCollection().AddLogging().AddFluxService(configuration).AddFluxPipelineRenderer(configuration).BuildServiceProvider();
+        return services.GetRequiredService<IOptions<T>>().Value;
     }
 
     [Fact]
@@ -24,6 +29,26 @@ public sealed class FluxOptionsTests
 
         Assert.Equal(("cpu", 4, 2, 8), (options.Device, options.MaxParallelImages, options.CheckpointEverySteps, options.DenoiseChunkSteps));
         Assert.Null(options.EventGridTopicEndpoint);
+        var inference = Bind<InferenceOptions>(settings);
+        Assert.Equal((MemoryMode.Resident, 0, 1), (inference.MemoryMode, inference.IntraOpThreads, inference.MaxConcurrentRunsPerDevice));
+    }
+
+    [Theory]
+    [InlineData("Flux:Inference:MemoryMode", "sequential", null)]
+    [InlineData("Flux:Inference:MemoryMode", "swap", "Flux:Inference:MemoryMode")]
+    [InlineData("Flux:Inference:MaxConcurrentRunsPerDevice", "0", "MaxConcurrentRunsPerDevice")]
+    [InlineData("Flux:Inference:IntraOpThreads", "-1", "IntraOpThreads")]
+    public void InferenceSettings_AreBoundAndValidatedAtStart(string key, string value, string? error)
+    {
+        Dictionary<string, string?> settings = new() { [key] = value };
+        if (error is null)
+        {
+            Assert.Equal(MemoryMode.Sequential, Bind<InferenceOptions>(settings).MemoryMode);
+            return;
+        }
+
+        var failure = Assert.ThrowsAny<Exception>(() => Bind<InferenceOptions>(settings));
+        Assert.Contains(error, failure.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -18,12 +18,17 @@ public static class RendererServiceCollectionExtensions
     /// <summary>
     /// The ONNX pipeline as the process-wide renderer: one <see cref="FluxPipeline"/> (its sessions
     /// loaded once) over Flux:ModelPath, or the built-in reference package, built on first start.
-    /// ONNX Runtime settings bind from "Flux:Inference"; Flux:Device and Flux:DeviceId choose the provider.
+    /// ONNX Runtime settings bind from "Flux:Inference" (threads, runs per device, memory mode resident or
+    /// sequential; validated at start-up); Flux:Device and Flux:DeviceId choose the provider.
     /// A hosted service opens it when the host starts, so the first request does not pay for it.
     /// </summary>
     public static IServiceCollection AddFluxPipelineRenderer(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<InferenceOptions>().Bind(configuration.GetSection(InferenceOptions.SectionName));
+        services.AddOptions<InferenceOptions>()
+            .Bind(configuration.GetSection(InferenceOptions.SectionName))
+            .ValidateDataAnnotations()
+            .Validate(o => Enum.IsDefined(o.MemoryMode), $"{InferenceOptions.SectionName}:MemoryMode must be resident or sequential")
+            .ValidateOnStart();
         services.TryAddSingleton<IImageRenderer>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<FluxOptions>>().Value;
