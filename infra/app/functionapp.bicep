@@ -118,6 +118,10 @@ var hostSettings = [
 // model name, Flux:ModelPath stays unset and the app uses its built-in reference package, which
 // needs no upload: the first `azd up` then works before any FLUX export is in storage.
 var useModelPackage = !empty(modelName)
+
+// A T4 (16 GB) cannot hold T5-XXL and the FLUX transformer at once: load, run and release one stage at a
+// time there (Flux.Inference's sequential memory mode, docs/deploy.md); an A100 keeps every session resident.
+var memoryMode = gpuProfileType == 'Consumption-GPU-NC8as-T4' ? 'sequential' : 'resident'
 var fluxSettings = concat(
   useModelPackage
     ? [
@@ -139,6 +143,10 @@ var fluxSettings = concat(
     {
       name: 'Flux__MaxParallelImages'
       value: string(maxParallelImages)
+    }
+    {
+      name: 'Flux__Inference__MemoryMode'
+      value: memoryMode
     }
   ],
   empty(eventGridTopicEndpoint)

@@ -141,12 +141,21 @@ public sealed class BicepTemplateTests(CompiledTemplate template) : IClassFixtur
     [InlineData("Flux__Device")]
     [InlineData("Flux__DeviceId")]
     [InlineData("Flux__MaxParallelImages")]
+    [InlineData("Flux__Inference__MemoryMode")]
     [InlineData("Flux__EventGridTopicEndpoint")] // from the configured topic's endpoint
     public void FunctionApp_SetsTheAppsFluxOption(string setting)
     {
         var module = template.TemplateDeclaring("Microsoft.App/containerApps");
 
         Assert.Contains($"'{setting}'", CompiledTemplate.Text(module), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MemoryMode_IsSequentialOnTheT4AndResidentOnTheA100()
+    {
+        var module = template.TemplateDeclaring("Microsoft.App/containerApps");
+
+        Assert.Equal("[if(equals(parameters('gpuProfileType'), 'Consumption-GPU-NC8as-T4'), 'sequential', 'resident')]", (string?)module["variables"]!["memoryMode"]);
     }
 
     [Fact]
