@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Flux.Tests.Shared;
 
 namespace Flux.Cli.Tests;
 
@@ -31,14 +32,7 @@ public class ModelInspectCommandTests
     [Fact]
     public void Inspect_OfAWrongContract_ShowsTheSessionsThenTheReason()
     {
-        string package = Directory.CreateTempSubdirectory("flux-inspect-").FullName;
-        string tiny = Flux.ModelBuilder.BuiltInPackages.EnsureBuilt("tiny");
-        foreach (string file in Directory.GetFiles(tiny, "*", SearchOption.AllDirectories))
-        {
-            string target = Path.Combine(package, Path.GetRelativePath(tiny, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
+        string package = PackageCopy.Of(Flux.ModelBuilder.BuiltInPackages.EnsureBuilt("tiny"));
 
         string vae = Path.Combine(package, "vae_decoder", "model.onnx");
         File.Copy(Path.Combine(package, "text_encoder_2", "model.onnx"), vae, overwrite: true);

@@ -6,6 +6,7 @@ using Flux.Functions.Storage;
 using Flux.Functions.Tests.Hosting;
 using Flux.Inference;
 using Flux.ModelBuilder;
+using Flux.Tests.Shared;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -78,7 +79,7 @@ public sealed class DamagedModelTests(AzuriteFixture azurite, TinyModelFixture t
     [InlineData("flux.json", Damage.Garbage)]
     public async Task DamagedModelFile_IsReportedNamingTheFile_AndTheHostKeepsRunning(string file, Damage damage)
     {
-        string package = CopyTinyPackage();
+        string package = PackageCopy.Of(BuiltInPackages.EnsureBuilt("tiny"));
         try
         {
             string damaged = Path.Combine(package, file);
@@ -155,20 +156,6 @@ public sealed class DamagedModelTests(AzuriteFixture azurite, TinyModelFixture t
                 File.WriteAllBytes(path, []);
                 break;
         }
-    }
-
-    private static string CopyTinyPackage()
-    {
-        string source = BuiltInPackages.EnsureBuilt("tiny");
-        string target = Directory.CreateTempSubdirectory("flux-damaged-").FullName;
-        foreach (string file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            string copy = Path.Combine(target, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-            File.Copy(file, copy);
-        }
-
-        return target;
     }
 
     private static async Task WaitForAsync(Func<bool> condition)

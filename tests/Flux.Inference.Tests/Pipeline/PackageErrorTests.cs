@@ -1,5 +1,6 @@
 using Flux.Inference.Packages;
 using Flux.Inference.Sessions;
+using Flux.Tests.Shared;
 
 namespace Flux.Inference.Tests.Pipeline;
 
@@ -7,7 +8,7 @@ namespace Flux.Inference.Tests.Pipeline;
 [Collection(BuiltPackagesCollection.Name)]
 public sealed class PackageErrorTests(BuiltPackages packages) : IDisposable
 {
-    private readonly string _copy = CopyOf(BuiltPackages.Directory("tiny"));
+    private readonly string _copy = PackageCopy.Of(BuiltPackages.Directory("tiny"));
 
     [Fact]
     public void DamagedModelFile_IsNamedAsDamaged()
@@ -57,7 +58,7 @@ public sealed class PackageErrorTests(BuiltPackages packages) : IDisposable
     [Fact]
     public void SilentFluxJson_VariantComesFromTheGuidanceInput_AndDefaultsFollowIt()
     {
-        string dev = CopyOf(BuiltPackages.Directory("tiny-dev"));
+        string dev = PackageCopy.Of(BuiltPackages.Directory("tiny-dev"));
         try
         {
             File.Delete(Path.Combine(dev, "flux.json"));
@@ -140,17 +141,4 @@ public sealed class PackageErrorTests(BuiltPackages packages) : IDisposable
     public void Dispose() => Directory.Delete(_copy, recursive: true);
 
     private static ModelPackage Open(string directory) => ModelPackage.Open(directory, BuiltPackages.Cpu, new SessionCache());
-
-    internal static string CopyOf(string package)
-    {
-        string copy = Directory.CreateTempSubdirectory("flux-package-").FullName;
-        foreach (string file in Directory.GetFiles(package, "*", SearchOption.AllDirectories))
-        {
-            string target = Path.Combine(copy, Path.GetRelativePath(package, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-
-        return copy;
-    }
 }

@@ -1,5 +1,6 @@
 using Flux.Inference.Packages;
 using Flux.Inference.Sessions;
+using Flux.Tests.Shared;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Onnx;
@@ -18,7 +19,7 @@ public sealed class PrecisionTests(BuiltPackages packages) : IDisposable
     private const int BFloat16 = (int)TensorProto.Types.DataType.Bfloat16;
     private const double MaxMeanPixelDifference = 2.0;
 
-    private readonly string _copy = PackageErrorTests.CopyOf(BuiltPackages.Directory("tiny-dev"));
+    private readonly string _copy = PackageCopy.Of(BuiltPackages.Directory("tiny-dev"));
 
     [Fact]
     public void HalfPrecisionSessions_AreConvertedAtTheBoundary_AndDrawTheSameImage()
