@@ -4,8 +4,7 @@ using Flux.Core;
 namespace Flux.Benchmarks;
 
 /// <summary>
-/// One image's latent noise (16, H/8, W/8) through <see cref="PhiloxNoise.Fill"/>, on one thread and
-/// with its own parallelism, next to the scalar algorithm it replaced (block by block, Math.Log and
+/// One image's latent noise (16, H/8, W/8) through <see cref="PhiloxNoise.Fill"/> next to the scalar algorithm it replaced (block by block, Math.Log and
 /// Math.SinCos; kept here verbatim as the baseline). Ratio = time / time(scalar baseline).
 /// </summary>
 [MemoryDiagnoser]
@@ -24,10 +23,7 @@ public class NoiseBenchmarks
     public void Scalar() => ScalarBaseline.Fill(7, 0, _noise);
 
     [Benchmark(Description = "SIMD, 1 thread")]
-    public void SimdOneThread() => PhiloxNoise.Fill(7, 0, _noise, 0, allowParallel: false);
-
-    [Benchmark(Description = "SIMD, parallel")]
-    public void SimdParallel() => PhiloxNoise.Fill(7, 0, _noise);
+    public void SimdOneThread() => PhiloxNoise.Fill(7, 0, _noise);
 
     /// <summary>The former PhiloxNoise.Fill: one Philox block and two scalar Box-Muller pairs per 4 elements.</summary>
     private static class ScalarBaseline

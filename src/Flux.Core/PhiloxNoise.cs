@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 
 namespace Flux.Core;
@@ -34,23 +33,17 @@ public static class PhiloxNoise
     internal const uint W1 = 0xBB67AE85;   // sqrt(3) - 1
     internal const int Rounds = 10;
 
-    /// <summary>Fills below this many elements per worker stay on the calling thread.</summary>
-    internal const int ParallelMinElements = 1 << 16;
-
     /// <summary>
     /// Fills <paramref name="destination"/> with elements [firstElement, firstElement + length) of image
     /// <paramref name="imageIndex"/>'s standard-normal noise for <paramref name="seed"/>, on the calling thread.
     /// </summary>
     /// <remarks>
-    /// Not parallel by default: inside a generation, waking pool threads between ONNX Runtime runs cost more
-    /// than the split saved (a 1024x1024 fill took 1.7 to 2.2 ms with two workers, 0.8 to 1.2 ms on one thread,
-    /// in `overhead` runs of the perf harness). The values do not depend on the split.
+    /// One thread: inside a generation, a two-worker split (removed) took 1.7 to 2.2 ms for a 1024x1024 fill
+    /// against 0.8 to 1.2 ms here, because waking pool threads between ONNX Runtime runs cost more than the
+    /// split saved (`overhead` runs of the perf harness). Callers may still fill chunks on their own threads:
+    /// the values do not depend on the chunking.
     /// </remarks>
     public static void Fill(ulong seed, long imageIndex, Span<float> destination, long firstElement = 0)
-        => Fill(seed, imageIndex, destination, firstElement, allowParallel: false);
-
-    /// <summary>As the public overload; <paramref name="allowParallel"/> false keeps it on the calling thread.</summary>
-    internal static void Fill(ulong seed, long imageIndex, Span<float> destination, long firstElement, bool allowParallel)
     {
         if (imageIndex < 0)
         {
@@ -62,15 +55,7 @@ public static class PhiloxNoise
             throw new ArgumentOutOfRangeException(nameof(firstElement), string.Create(CultureInfo.InvariantCulture, $"first element {firstElement} must not be negative"));
         }
 
-        int workers = allowParallel ? Math.Min(Environment.ProcessorCount, destination.Length / ParallelMinElements) : 1;
-        if (workers > 1)
-        {
-            FillParallel(seed, (ulong)imageIndex, destination, firstElement, workers);
-        }
-        else
-        {
-            FillSequential(seed, (ulong)imageIndex, destination, firstElement);
-        }
+        FillGroups(seed, (ulong)imageIndex, destination, firstElement);
     }
 
     /// <summary>Philox4x32 with 10 rounds: the bijection of counter (c0..c3) under key (k0, k1).</summary>
@@ -93,7 +78,7 @@ public static class PhiloxNoise
     }
 
     /// <summary>Group by group; groups the span covers only in part are computed whole and copied from.</summary>
-    private static void FillSequential(ulong seed, ulong imageIndex, Span<float> destination, long firstElement)
+    private static void FillGroups(ulong seed, ulong imageIndex, Span<float> destination, long firstElement)
     {
         Span<float> partial = stackalloc float[PhiloxGroup.Elements];
         long element = firstElement;
@@ -114,33 +99,6 @@ public static class PhiloxNoise
 
             k += count;
             element += count;
-        }
-    }
-
-    /// <summary>
-    /// Workers fill group-aligned parts of a pooled buffer (a span cannot be shared with other threads),
-    /// which is then copied into <paramref name="destination"/>.
-    /// </summary>
-    private static void FillParallel(ulong seed, ulong imageIndex, Span<float> destination, long firstElement, int workers)
-    {
-        int length = destination.Length;
-        int lead = (int)((PhiloxGroup.Elements - (firstElement % PhiloxGroup.Elements)) % PhiloxGroup.Elements);
-        int groups = (length - lead + PhiloxGroup.Elements - 1) / PhiloxGroup.Elements;
-        int part = (groups + workers - 1) / workers * PhiloxGroup.Elements;   // elements per worker, whole groups
-        float[] buffer = ArrayPool<float>.Shared.Rent(length);
-        try
-        {
-            Parallel.For(0, workers, w =>
-            {
-                int start = w == 0 ? 0 : Math.Min(length, lead + (w * part));
-                int end = Math.Min(length, lead + ((w + 1) * part));
-                FillSequential(seed, imageIndex, buffer.AsSpan(start, end - start), firstElement + start);
-            });
-            buffer.AsSpan(0, length).CopyTo(destination);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(buffer);
         }
     }
 }

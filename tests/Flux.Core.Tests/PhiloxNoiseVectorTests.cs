@@ -121,20 +121,6 @@ public class PhiloxNoiseVectorTests(ITestOutputHelper output)
         Assert.Equal(whole.AsSpan(offset, length).ToArray(), part);
     }
 
-    [Theory]
-    [InlineData(0, Image1024)]
-    [InlineData(3, (4 * PhiloxNoise.ParallelMinElements) + 77)]
-    public void Fill_OnSeveralThreads_EqualsTheFillOnOneThread(long first, int length)
-    {
-        var sequential = new float[length];
-        PhiloxNoise.Fill(99, 1, sequential, first, allowParallel: false);
-
-        var parallel = new float[length];
-        PhiloxNoise.Fill(99, 1, parallel, first, allowParallel: true);
-
-        Assert.Equal(sequential, parallel);
-    }
-
     /// <summary>Every element within one float ulp of the definition and at least 99.9 % bit-exact.</summary>
     private void AssertCloseToDefinition(string path, float[] fast, float[] reference)
     {
