@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Flux.Inference;
 using Flux.Inference.Sessions;
 using Flux.ModelBuilder;
@@ -26,9 +27,8 @@ public static class RendererServiceCollectionExtensions
     {
         services.AddOptions<InferenceOptions>()
             .Bind(configuration.GetSection(InferenceOptions.SectionName))
-            .ValidateDataAnnotations()
-            .Validate(o => Enum.IsDefined(o.MemoryMode), $"{InferenceOptions.SectionName}:MemoryMode must be resident or sequential")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>());
         services.TryAddSingleton<IImageRenderer>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<FluxOptions>>().Value;
@@ -65,5 +65,23 @@ public static class RendererServiceCollectionExtensions
                     }
                 },
                 stoppingToken);
+    }
+
+    /// <summary>Start-up validation by <see cref="InferenceOptions.Validate"/> itself, each failure prefixed with the settings section.</summary>
+    private sealed class InferenceOptionsValidator : IValidateOptions<InferenceOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, InferenceOptions options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            try
+            {
+                options.Validate();
+                return ValidateOptionsResult.Success;
+            }
+            catch (ValidationException e)
+            {
+                return ValidateOptionsResult.Fail($"{InferenceOptions.SectionName}: {e.Message}");
+            }
+        }
     }
 }
