@@ -6,7 +6,7 @@ namespace Flux.Infra.Tests;
 /// <summary>
 /// infra/Dockerfile, checked statically (there is no Docker engine here): it builds and publishes
 /// src/Flux.Functions on the matching Functions base image and ships every CUDA 13 / cuDNN 9
-/// library ONNX Runtime 1.31's CUDA provider loads, and no model files.
+/// library ONNX Runtime 1.32's CUDA provider loads, and no model files.
 /// </summary>
 public sealed partial class DockerfileTests
 {

@@ -14,7 +14,7 @@ internal static class RepoPaths
     /// <summary>The Bicep CLI from the Azure.Bicep.CommandLine.linux-x64 package, made executable.</summary>
     public static string BicepCli { get; } = ExecutableFile(Metadata("BicepPath"));
 
-    /// <summary>ONNX Runtime 1.31's CUDA execution provider as shipped in its NuGet package.</summary>
+    /// <summary>ONNX Runtime 1.32's CUDA execution provider as shipped in its NuGet package.</summary>
     public static string OnnxRuntimeCudaProvider => Path.Combine(
         Metadata("OnnxRuntimeGpuLinuxPackage"), "runtimes", "linux-x64", "native", "libonnxruntime_providers_cuda.so");
 
