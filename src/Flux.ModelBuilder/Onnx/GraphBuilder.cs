@@ -39,17 +39,26 @@ internal readonly record struct Attr(AttributeProto Proto)
 internal sealed class GraphBuilder
 {
     private readonly Dictionary<string, string> _sharedConstants = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ITensorData> _deferred = new(StringComparer.Ordinal);
+    private readonly IParameterSource _parameters;
     private int _nodeCount;
 
+    /// <summary>A graph whose trained parameters are seeded random values (the built-in packages).</summary>
     public GraphBuilder(string name, WeightSource weights)
+        : this(name, new RandomParameters(weights))
+    {
+    }
+
+    public GraphBuilder(string name, IParameterSource parameters)
     {
         Graph = new GraphProto { Name = name };
-        Weights = weights;
+        _parameters = parameters;
     }
 
     public GraphProto Graph { get; }
 
-    public WeightSource Weights { get; }
+    /// <summary>Initializers whose bytes are written by <see cref="OnnxFileWriter"/> from their source, by name.</summary>
+    public IReadOnlyDictionary<string, ITensorData> Deferred => _deferred;
 
     public string Input(string name, TensorProto.Types.DataType type, params Dim[] dims)
     {
@@ -64,8 +73,36 @@ internal sealed class GraphBuilder
         Graph.Output.Add(ValueInfo(name, type, dims));
     }
 
-    /// <summary>A trained-parameter initializer (PyTorch layout and state-dict name).</summary>
+    /// <summary>
+    /// The trained parameter <paramref name="name"/> (PyTorch state-dict key and layout) from this graph's
+    /// <see cref="IParameterSource"/>: random for the built-in packages, a checkpoint's tensor for imports.
+    /// </summary>
+    public string Trained(string name, ParameterInit init, params long[] shape) => _parameters.Add(this, name, init, shape);
+
+    /// <summary>A parameter initializer with the given values (PyTorch layout and state-dict name).</summary>
     public string Parameter(string name, float[] values, params long[] shape) => Initializer(name, values, shape);
+
+    /// <summary>A parameter initializer whose bytes come from <paramref name="data"/> when the model is written.</summary>
+    public string Parameter(string name, ITensorData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        long expected = data.Shape.Aggregate(1L, (product, dim) => product * dim) * ElementBytes(data.DataType);
+        if (data.ByteLength != expected)
+        {
+            throw new InvalidOperationException(
+                $"initializer '{name}' declares {data.ByteLength} bytes, but shape [{string.Join(", ", data.Shape)}] of {data.DataType} holds {expected}");
+        }
+
+        if (!_deferred.TryAdd(name, data))
+        {
+            throw new InvalidOperationException($"initializer '{name}' is added twice");
+        }
+
+        var tensor = new TensorProto { Name = name, DataType = (int)data.DataType };
+        tensor.Dims.AddRange(data.Shape);
+        Graph.Initializer.Add(tensor);
+        return name;
+    }
 
     /// <summary>A constant shared by every caller that asks for the same key.</summary>
     public string SharedConstant(string key, Func<float[]> values, params long[] shape)
@@ -122,6 +159,15 @@ internal sealed class GraphBuilder
         Graph.Node.Add(node);
         return outputs;
     }
+
+    private static long ElementBytes(TensorProto.Types.DataType type) => type switch
+    {
+        TensorProto.Types.DataType.Float or TensorProto.Types.DataType.Int32 => 4,
+        TensorProto.Types.DataType.Float16 or TensorProto.Types.DataType.Bfloat16 => 2,
+        TensorProto.Types.DataType.Uint8 or TensorProto.Types.DataType.Int8 => 1,
+        TensorProto.Types.DataType.Int64 or TensorProto.Types.DataType.Double => 8,
+        _ => throw new NotSupportedException($"initializers of type {type} are not written by this builder"),
+    };
 
     private string Initializer(string name, float[] values, long[] shape)
     {

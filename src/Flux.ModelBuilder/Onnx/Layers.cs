@@ -11,15 +11,15 @@ internal static class Layers
     /// <summary>y = x W^T + b, W (out, in) named <c>{prefix}.weight</c>, b <c>{prefix}.bias</c>.</summary>
     public static string Linear(this GraphBuilder g, string x, string prefix, long inFeatures, long outFeatures, bool bias = true)
     {
-        var bound = 1.0 / Math.Sqrt(inFeatures);
-        var weight = g.Parameter(prefix + ".weight", g.Weights.Uniform(prefix + ".weight", outFeatures * inFeatures, bound), outFeatures, inFeatures);
+        var init = ParameterInit.Uniform(1.0 / Math.Sqrt(inFeatures));
+        var weight = g.Trained(prefix + ".weight", init, outFeatures, inFeatures);
         var y = g.Op("MatMul", [x, g.Op("Transpose", [weight], Attr.Ints("perm", 1, 0))]);
         if (!bias)
         {
             return y;
         }
 
-        var b = g.Parameter(prefix + ".bias", g.Weights.Uniform(prefix + ".bias", outFeatures, bound), outFeatures);
+        var b = g.Trained(prefix + ".bias", init, outFeatures);
         return g.Op("Add", [y, b]);
     }
 
@@ -33,15 +33,15 @@ internal static class Layers
     /// <summary>LayerNorm with <c>{prefix}.weight</c> and <c>{prefix}.bias</c> (CLIP style).</summary>
     public static string LayerNorm(this GraphBuilder g, string x, string prefix, long width, float epsilon = 1e-5f)
     {
-        var weight = g.Parameter(prefix + ".weight", g.Weights.NearOne(prefix + ".weight", width), width);
-        var bias = g.Parameter(prefix + ".bias", g.Weights.Uniform(prefix + ".bias", width, 0.1), width);
+        var weight = g.Trained(prefix + ".weight", ParameterInit.NearOne(), width);
+        var bias = g.Trained(prefix + ".bias", ParameterInit.Uniform(0.1), width);
         return g.Op("LayerNormalization", [x, weight, bias], Attr.Int("axis", -1), Attr.Float("epsilon", epsilon));
     }
 
     /// <summary>RMSNorm: x * rsqrt(mean(x^2) + eps) * scale, scale named <paramref name="scaleName"/>.</summary>
     public static string RmsNorm(this GraphBuilder g, string x, string scaleName, long width, float epsilon = FluxNormEpsilon)
     {
-        var scale = g.Parameter(scaleName, g.Weights.NearOne(scaleName, width), width);
+        var scale = g.Trained(scaleName, ParameterInit.NearOne(), width);
         var meanSquare = g.Op("ReduceMean", [g.Op("Mul", [x, x])], Attr.Ints("axes", -1), Attr.Int("keepdims", 1));
         var inverseRms = g.Op("Reciprocal", [g.Op("Sqrt", [g.Op("Add", [meanSquare, g.Scalar(epsilon)])])]);
         return g.Op("Mul", [g.Op("Mul", [x, inverseRms]), scale]);

@@ -42,36 +42,83 @@ internal static class OnnxFileWriter
     /// <paramref name="externalDataThreshold"/> bytes, they go to <c>model.onnx.data</c> next to it.
     /// </summary>
     public static void Write(ModelProto model, string path, long externalDataThreshold = DefaultExternalDataThreshold)
+        => Write(model, new Dictionary<string, ITensorData>(), path, externalDataThreshold);
+
+    /// <summary>
+    /// Writes <c>model.onnx</c> with the <paramref name="deferred"/> initializers (<see cref="GraphBuilder.Deferred"/>)
+    /// streamed, tensor by tensor and in graph order, into <c>model.onnx.data</c>; small ones are written inline.
+    /// Inline initializers move to the external file too when all of them exceed <paramref name="externalDataThreshold"/>.
+    /// </summary>
+    public static void Write(ModelProto model, IReadOnlyDictionary<string, ITensorData> deferred, string path, long externalDataThreshold = DefaultExternalDataThreshold)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(deferred);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(externalDataThreshold);
         var initializers = model.Graph.Initializer;
-        long total = initializers.Sum(t => (long)t.RawData.Length);
-        if (total > externalDataThreshold)
+        long total = initializers.Sum(t => deferred.TryGetValue(t.Name, out var d) ? d.ByteLength : t.RawData.Length);
+        if (total > externalDataThreshold || deferred.Count > 0)
         {
-            MoveToExternalData(initializers, path);
+            MoveToExternalData(initializers, deferred, path, moveInline: total > externalDataThreshold);
         }
 
         using var stream = File.Create(path);
         model.WriteTo(stream);
     }
 
-    private static void MoveToExternalData(IEnumerable<TensorProto> initializers, string modelPath)
+    private static void MoveToExternalData(IEnumerable<TensorProto> initializers, IReadOnlyDictionary<string, ITensorData> deferred, string modelPath, bool moveInline)
     {
         var dataPath = modelPath + ExternalDataSuffix;
         var location = Path.GetFileName(dataPath);
         using var data = File.Create(dataPath);
-        foreach (var tensor in initializers.Where(t => t.RawData.Length >= ExternalTensorMinimumBytes))
+        foreach (var tensor in initializers)
         {
-            var padding = (ExternalAlignment - (data.Position % ExternalAlignment)) % ExternalAlignment;
-            data.Write(new byte[padding]);
-            var offset = data.Position;
-            var length = tensor.RawData.Length;
-            tensor.RawData.WriteTo(data);
-            tensor.RawData = ByteString.Empty;
-            tensor.DataLocation = TensorProto.Types.DataLocation.External;
-            tensor.ExternalData.Add(Entry("location", location));
-            tensor.ExternalData.Add(Entry("offset", offset.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            tensor.ExternalData.Add(Entry("length", length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            if (deferred.TryGetValue(tensor.Name, out var source))
+            {
+                if (source.ByteLength < ExternalTensorMinimumBytes)
+                {
+                    tensor.RawData = Materialize(tensor.Name, source);
+                    continue;
+                }
+
+                AppendExternal(data, tensor, location, source.ByteLength, stream => WriteExactly(tensor.Name, source, stream));
+            }
+            else if (moveInline && tensor.RawData.Length >= ExternalTensorMinimumBytes)
+            {
+                var raw = tensor.RawData;
+                tensor.RawData = ByteString.Empty;
+                AppendExternal(data, tensor, location, raw.Length, raw.WriteTo);
+            }
+        }
+    }
+
+    private static void AppendExternal(FileStream data, TensorProto tensor, string location, long length, Action<Stream> write)
+    {
+        var padding = (ExternalAlignment - (data.Position % ExternalAlignment)) % ExternalAlignment;
+        data.Write(new byte[padding]);
+        var offset = data.Position;
+        write(data);
+        tensor.DataLocation = TensorProto.Types.DataLocation.External;
+        tensor.ExternalData.Add(Entry("location", location));
+        tensor.ExternalData.Add(Entry("offset", offset.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        tensor.ExternalData.Add(Entry("length", length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    private static ByteString Materialize(string name, ITensorData source)
+    {
+        using var buffer = new MemoryStream(checked((int)source.ByteLength));
+        WriteExactly(name, source, buffer);
+        return ByteString.CopyFrom(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>Runs the source's writer and checks it wrote the byte count it declared.</summary>
+    private static void WriteExactly(string name, ITensorData source, Stream destination)
+    {
+        long before = destination.Position;
+        source.WriteTo(destination);
+        long written = destination.Position - before;
+        if (written != source.ByteLength)
+        {
+            throw new InvalidOperationException($"initializer '{name}' wrote {written} bytes, not the {source.ByteLength} its shape and type need");
         }
     }
 

@@ -61,7 +61,7 @@ internal static class ReferenceGraphs
     {
         var g = new GraphBuilder("t5_embedding", new WeightSource(seed));
         var ids = g.Input("input_ids", DataType.Int64, "B", textLength);
-        var table = g.Parameter("shared.weight", g.Weights.Uniform("shared.weight", (long)vocabularySize * T5Width, 1.0), vocabularySize, T5Width);
+        var table = g.Trained("shared.weight", ParameterInit.Uniform(1.0), vocabularySize, T5Width);
         g.Output(g.Op("Gather", [table, ids]), "last_hidden_state", DataType.Float, "B", textLength, T5Width);
         return OnnxFileWriter.ToModel(g, "Fixed token embedding in T5's IO shape (its output is unused).");
     }

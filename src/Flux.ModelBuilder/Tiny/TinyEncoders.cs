@@ -23,10 +23,8 @@ internal static class TinyEncoders
         var g = new GraphBuilder("clip_text_encoder", new WeightSource(o.Seed + 1));
         long width = o.ClipWidth, length = TinyFluxOptions.ClipLength, heads = Math.Max(1, width / ClipHeadWidth), headDim = width / heads;
         var ids = g.Input("input_ids", DataType.Int64, "B", length);
-        var tokenTable = g.Parameter("text_model.embeddings.token_embedding.weight",
-            g.Weights.Uniform("text_model.embeddings.token_embedding.weight", ClipVocabulary.Size * width, 1.0), ClipVocabulary.Size, width);
-        var positions = g.Parameter("text_model.embeddings.position_embedding.weight",
-            g.Weights.Uniform("text_model.embeddings.position_embedding.weight", length * width, 0.5), length, width);
+        var tokenTable = g.Trained("text_model.embeddings.token_embedding.weight", ParameterInit.Uniform(1.0), ClipVocabulary.Size, width);
+        var positions = g.Trained("text_model.embeddings.position_embedding.weight", ParameterInit.Uniform(0.5), length, width);
         var h = g.Op("Add", [g.Op("Gather", [tokenTable, ids]), positions]); // (B, 77, Dc)
 
         const string layer = "text_model.encoder.layers.0";
@@ -56,7 +54,7 @@ internal static class TinyEncoders
         var g = new GraphBuilder("t5_encoder", new WeightSource(o.Seed + 2));
         long width = o.T5Width, heads = Math.Max(1, width / 64), headDim = width / heads, feedForward = 2 * width;
         var ids = g.Input("input_ids", DataType.Int64, "B", o.TextLength);
-        var table = g.Parameter("shared.weight", g.Weights.Uniform("shared.weight", vocabularySize * width, 1.0), vocabularySize, width);
+        var table = g.Trained("shared.weight", ParameterInit.Uniform(1.0), vocabularySize, width);
         var h = g.Op("Gather", [table, ids]); // (B, T, Dt)
 
         const string block = "encoder.block.0.layer";

@@ -40,9 +40,9 @@ internal static class TinyVaeDecoder
     /// </summary>
     private static string Conv3x3(GraphBuilder g, string x, string prefix, long inChannels, long outChannels, double gainSquared = 2)
     {
-        var bound = Math.Sqrt(gainSquared * 3.0 / (inChannels * 9));
-        var weight = g.Parameter(prefix + ".weight", g.Weights.Uniform(prefix + ".weight", outChannels * inChannels * 9, bound), outChannels, inChannels, 3, 3);
-        var bias = g.Parameter(prefix + ".bias", g.Weights.Uniform(prefix + ".bias", outChannels, bound), outChannels);
+        var init = ParameterInit.Uniform(Math.Sqrt(gainSquared * 3.0 / (inChannels * 9)));
+        var weight = g.Trained(prefix + ".weight", init, outChannels, inChannels, 3, 3);
+        var bias = g.Trained(prefix + ".bias", init, outChannels);
         return g.Op("Conv", [x, weight, bias], Attr.Ints("pads", 1, 1, 1, 1), Attr.Ints("kernel_shape", 3, 3));
     }
 }
