@@ -32,6 +32,9 @@ internal static class PerfHarness
             case "batch":
                 BatchBench.Run(quick, options);
                 break;
+            case "graph":
+                GraphBench.Run(quick);
+                break;
             case "truecfg":
                 TrueCfgBench.Run(quick, options);
                 break;
