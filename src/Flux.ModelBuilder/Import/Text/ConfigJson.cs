@@ -37,10 +37,11 @@ internal sealed class ConfigJson : IDisposable
             throw new InvalidDataException($"{path}: not valid JSON ({e.Message})", e);
         }
 
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        var kind = document.RootElement.ValueKind;
+        if (kind != JsonValueKind.Object)
         {
             document.Dispose();
-            throw new InvalidDataException($"{path}: the top level must be a JSON object, not {document.RootElement.ValueKind}");
+            throw new InvalidDataException($"{path}: the top level must be a JSON object, not {kind}");
         }
 
         return new ConfigJson(path, document);
