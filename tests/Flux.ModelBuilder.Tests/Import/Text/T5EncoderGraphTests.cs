@@ -16,13 +16,8 @@ public sealed class T5EncoderGraphTests
     public void GatedGeluEncoder_MatchesTransformers_BeyondTheMaxDistance_AndUsesEveryKey()
     {
         // 140 tokens: relative positions cover the exact, the logarithmic and the capped (>= 128) buckets both ways.
-        const int length = 140;
-        var ids = RandomIds(Small, batch: 2, length, seed: 3);
-        var checkpoint = new InMemoryCheckpoint(TransformersTextKeys.T5(Small), seed: 11);
+        var checkpoint = AssertMatchesReference(Small, T5EncoderGraph.SharedEmbedding, batch: 2, length: 140, seed: 3);
 
-        var output = Run(Small, checkpoint, ids, 2, length);
-
-        ReferenceMath.AssertClose(T5EncoderReference.Forward(Small, n => checkpoint[n], T5EncoderGraph.SharedEmbedding, ids, 2, length), output, Tolerance, "last_hidden_state");
         Assert.Empty(checkpoint.Unused);
     }
 
@@ -43,26 +38,17 @@ public sealed class T5EncoderGraphTests
     public void ReluEncoder_UsesTheUngatedFeedForward()
     {
         var config = Small with { IsGatedAct = false, DenseActFn = "relu", NumLayers = 3 };
-        const int length = 20;
-        var ids = RandomIds(config, batch: 2, length, seed: 5);
-        var checkpoint = new InMemoryCheckpoint(TransformersTextKeys.T5(config), seed: 13);
 
-        var output = Run(config, checkpoint, ids, 2, length);
+        var checkpoint = AssertMatchesReference(config, T5EncoderGraph.SharedEmbedding, batch: 2, length: 20, seed: 5);
 
-        ReferenceMath.AssertClose(T5EncoderReference.Forward(config, n => checkpoint[n], T5EncoderGraph.SharedEmbedding, ids, 2, length), output, Tolerance, "last_hidden_state");
         Assert.Empty(checkpoint.Unused);
     }
 
     [Fact]
     public void ACheckpointHoldingOnlyTheTiedEncoderEmbedding_IsReadUnderThatName()
     {
-        const int length = 12;
-        var ids = RandomIds(Small, batch: 1, length, seed: 8);
-        var checkpoint = new InMemoryCheckpoint(TransformersTextKeys.T5(Small, T5EncoderGraph.EncoderEmbedding), seed: 17);
+        var checkpoint = AssertMatchesReference(Small, T5EncoderGraph.EncoderEmbedding, batch: 1, length: 12, seed: 8);
 
-        var output = Run(Small, checkpoint, ids, 1, length);
-
-        ReferenceMath.AssertClose(T5EncoderReference.Forward(Small, n => checkpoint[n], T5EncoderGraph.EncoderEmbedding, ids, 1, length), output, Tolerance, "last_hidden_state");
         Assert.Empty(checkpoint.Unused);
     }
 
@@ -98,8 +84,20 @@ public sealed class T5EncoderGraphTests
         }
     }
 
-    private static float[] Run(T5Config config, InMemoryCheckpoint checkpoint, long[] ids, int batch, int length) =>
-        TextGraphRun.Outputs(T5EncoderGraph.Build(config, checkpoint), ids, batch, length, T5EncoderGraph.LastHiddenState)[0];
+    /// <summary>
+    /// Builds the graph over a seeded checkpoint that stores the embedding under <paramref name="embeddingKey"/>, runs
+    /// it on random ids and compares it with the reference; returns the checkpoint to check which keys were read.
+    /// </summary>
+    private static InMemoryCheckpoint AssertMatchesReference(T5Config config, string embeddingKey, int batch, int length, int seed)
+    {
+        var ids = RandomIds(config, batch, length, seed);
+        var checkpoint = new InMemoryCheckpoint(TransformersTextKeys.T5(config, embeddingKey), seed: 100 + seed);
+
+        var output = TextGraphRun.Outputs(T5EncoderGraph.Build(config, checkpoint), ids, batch, length, T5EncoderGraph.LastHiddenState)[0];
+
+        ReferenceMath.AssertClose(T5EncoderReference.Forward(config, n => checkpoint[n], embeddingKey, ids, batch, length), output, Tolerance, "last_hidden_state");
+        return checkpoint;
+    }
 
     private static long[] RandomIds(T5Config config, int batch, int length, int seed)
     {

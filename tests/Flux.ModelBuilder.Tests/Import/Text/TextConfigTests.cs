@@ -51,16 +51,8 @@ public sealed class TextConfigTests
     [InlineData("""{"max_position_embeddings": null}""", "'max_position_embeddings' is null")]
     [InlineData("""[1, 2]""", "the top level must be a JSON object")]
     [InlineData("""{"hidden_size": 768,""", "not valid JSON")]
-    public void BadClipConfig_IsRefused_NamingFileAndField(string json, string problem)
-    {
-        using var dir = new TempDirectory();
-        var path = FluxTextConfigs.Write(dir, json);
-
-        var error = Assert.Throws<InvalidDataException>(() => ClipTextConfig.Read(path));
-
-        Assert.StartsWith(path + ": ", error.Message, StringComparison.Ordinal);
-        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
-    }
+    public void BadClipConfig_IsRefused_NamingFileAndField(string json, string problem) =>
+        AssertRefused(json, problem, path => ClipTextConfig.Read(path));
 
     [Theory]
     [InlineData("""{"feed_forward_proj": "gated-gelu-fast"}""", "'feed_forward_proj' 'gated-gelu-fast' is not 'ACT' or 'gated-ACT'")]
@@ -68,16 +60,8 @@ public sealed class TextConfigTests
     [InlineData("""{"d_model": 0}""", "'d_model' 0 is outside [1, 2147483647]")]
     [InlineData("""{"is_gated_act": "yes"}""", "'is_gated_act' \"yes\" is not true or false")]
     [InlineData("""{"relative_attention_num_buckets": 32, "relative_attention_max_distance": 8}""", "'relative_attention_max_distance' 8 must exceed the 8 exactly-bucketed positions of 32 buckets")]
-    public void BadT5Config_IsRefused_NamingFileAndField(string json, string problem)
-    {
-        using var dir = new TempDirectory();
-        var path = FluxTextConfigs.Write(dir, json);
-
-        var error = Assert.Throws<InvalidDataException>(() => T5Config.Read(path));
-
-        Assert.StartsWith(path + ": ", error.Message, StringComparison.Ordinal);
-        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
-    }
+    public void BadT5Config_IsRefused_NamingFileAndField(string json, string problem) =>
+        AssertRefused(json, problem, path => T5Config.Read(path));
 
     [Fact]
     public void MissingConfig_IsRefused_NamingThePath()
@@ -88,5 +72,16 @@ public sealed class TextConfigTests
         var error = Assert.Throws<FileNotFoundException>(() => T5Config.Read(path));
 
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
+    }
+
+    private static void AssertRefused(string json, string problem, Func<string, object> read)
+    {
+        using var dir = new TempDirectory();
+        var path = FluxTextConfigs.Write(dir, json);
+
+        var error = Assert.Throws<InvalidDataException>(() => read(path));
+
+        Assert.StartsWith(path + ": ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
     }
 }
