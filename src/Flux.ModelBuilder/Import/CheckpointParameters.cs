@@ -60,7 +60,7 @@ internal sealed class CheckpointParameters : IParameterSource
         if (unused.Count > 0)
         {
             var shown = string.Join(", ", unused.Take(5).Select(k => $"'{k}'"));
-            throw new CheckpointException(
+            throw new ImportException(
                 $"{_checkpoint.Source}: {unused.Count} tensor(s) are not used by the graph built from {_configSource} ({shown}{(unused.Count > 5 ? ", ..." : "")}); the config disagrees with the checkpoint");
         }
     }
@@ -74,14 +74,14 @@ internal sealed class CheckpointParameters : IParameterSource
         {
             if (!_checkpoint.Tensors.TryGetValue(slice.Key, out var tensor))
             {
-                throw new CheckpointException(
+                throw new ImportException(
                     $"{_checkpoint.Source}: tensor '{slice.Key}' (graph parameter '{name}', shape [{string.Join(", ", shape)}] from {_configSource}) is missing");
             }
 
             var info = tensor.Info;
             if (!ElementConversion.IsReadable(info.DType))
             {
-                throw new CheckpointException($"{info.Name} in {tensor.File.Path} is {info.DType}; the importer reads F32, F16 and BF16 weights");
+                throw new ImportException($"{info.Name} in {tensor.File.Path} is {info.DType}; the importer reads F32, F16 and BF16 weights");
             }
 
             var tensorRows = info.Shape.Length == 0 ? 1 : info.Shape[0];
@@ -107,13 +107,13 @@ internal sealed class CheckpointParameters : IParameterSource
         if (!combined.SequenceEqual(shape))
         {
             var sources = string.Join(" + ", parts.Select(p => $"'{p.Tensor.Name}' [{string.Join(", ", p.Tensor.Info.Shape)}]"));
-            throw new CheckpointException(
+            throw new ImportException(
                 $"{_checkpoint.Source}: graph parameter '{name}' built from {_configSource} needs shape [{string.Join(", ", shape)}], but the checkpoint gives [{string.Join(", ", combined)}] ({sources}); the config disagrees with the checkpoint");
         }
 
         return parts;
     }
 
-    private CheckpointException ShapeMismatch(string name, long[] shape, SafeTensorInfo info, string expected) =>
+    private ImportException ShapeMismatch(string name, long[] shape, SafeTensorInfo info, string expected) =>
         new($"{_checkpoint.Source}: tensor '{info.Name}' [{string.Join(", ", info.Shape)}] cannot give graph parameter '{name}' [{string.Join(", ", shape)}] from {_configSource}: expected {expected}");
 }

@@ -52,6 +52,12 @@ public sealed record TinyFluxOptions
     /// <summary>Channels of the tiny VAE decoder's first convolution (halved after each upsampling).</summary>
     public int VaeChannels { get; init; } = 32;
 
+    /// <summary>Width of the pooled text embedding the transformer's vector_in reads (FLUX: CLIP's 768; diffusers' pooled_projection_dim).</summary>
+    public int PooledProjectionWidth { get; init; } = PooledWidth;
+
+    /// <summary>RoPE axes split of the head dimension as a checkpoint's config states it (diffusers' axes_dims_rope); null derives it from the head width.</summary>
+    public IReadOnlyList<int>? RopeAxes { get; init; }
+
     public ulong Seed { get; init; } = 42;
 
     /// <summary>Write optimum's transformer output name (out_hidden_states) instead of BFL's (latent).</summary>
@@ -87,6 +93,11 @@ public sealed record TinyFluxOptions
     {
         get
         {
+            if (RopeAxes is not null)
+            {
+                return [.. RopeAxes];
+            }
+
             var spatial = 2 * (HeadDim * 56 / 256);
             return [HeadDim - 2 * spatial, spatial, spatial];
         }
@@ -105,6 +116,13 @@ public sealed record TinyFluxOptions
         Require(TextLength is >= 1 and <= 4096, nameof(T5MaxLength), TextLength, "1..4096");
         Require(ClipWidth is >= 8 and <= 1024 && ClipWidth % 4 == 0, nameof(ClipWidth), ClipWidth, "8..1024, a multiple of 4");
         Require(VaeChannels is >= 8 and <= 512 && VaeChannels % 8 == 0, nameof(VaeChannels), VaeChannels, "8..512, a multiple of 8");
+        Require(PooledProjectionWidth is >= 1 and <= 8192, nameof(PooledProjectionWidth), PooledProjectionWidth, "1..8192");
+        if (RopeAxes is not null && (RopeAxes.Sum() != HeadDim || RopeAxes.Any(axis => axis <= 0 || axis % 2 != 0) || RopeAxes.Count != 3))
+        {
+            throw new ArgumentException(
+                $"{nameof(RopeAxes)} ({string.Join(", ", RopeAxes)}) must be three positive even widths summing to the head width {HeadDim}.", nameof(RopeAxes));
+        }
+
         Require(ExternalDataThreshold > 0, nameof(ExternalDataThreshold), ExternalDataThreshold, "a positive byte count");
     }
 

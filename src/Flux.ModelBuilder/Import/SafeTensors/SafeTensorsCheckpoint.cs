@@ -46,7 +46,7 @@ internal sealed class SafeTensorsCheckpoint : IDisposable
 
         if (!File.Exists(path))
         {
-            throw new CheckpointException($"{path}: file not found");
+            throw new ImportException($"{path}: file not found");
         }
 
         return path.EndsWith(IndexSuffix, StringComparison.Ordinal) ? OpenSharded(path) : OpenSingle(path);
@@ -74,7 +74,7 @@ internal sealed class SafeTensorsCheckpoint : IDisposable
             return files[0];
         }
 
-        throw new CheckpointException(
+        throw new ImportException(
             $"{folder}: expected one *{IndexSuffix} or one *.safetensors file, found {indexes.Length} index files and {files.Length} safetensors files");
     }
 
@@ -103,7 +103,7 @@ internal sealed class SafeTensorsCheckpoint : IDisposable
                 var shardPath = Path.Combine(folder, shardName);
                 if (shardName.Contains('/') || shardName.Contains('\\') || !File.Exists(shardPath))
                 {
-                    throw new CheckpointException($"{indexPath}: shard '{shardName}' named in weight_map is missing from {folder}");
+                    throw new ImportException($"{indexPath}: shard '{shardName}' named in weight_map is missing from {folder}");
                 }
 
                 var shard = SafeTensorsFile.Open(shardPath);
@@ -112,7 +112,7 @@ internal sealed class SafeTensorsCheckpoint : IDisposable
                 {
                     if (!weightMap.TryGetValue(info.Name, out var mapped) || mapped != shardName)
                     {
-                        throw new CheckpointException(
+                        throw new ImportException(
                             $"{shardPath}: tensor '{info.Name}' is in this shard but {indexPath} maps it to {(mapped is null ? "no shard" : $"'{mapped}'")}");
                     }
 
@@ -123,7 +123,7 @@ internal sealed class SafeTensorsCheckpoint : IDisposable
             var absent = weightMap.Keys.FirstOrDefault(name => !tensors.ContainsKey(name));
             if (absent is not null)
             {
-                throw new CheckpointException($"{indexPath}: tensor '{absent}' is mapped to shard '{weightMap[absent]}', which does not hold it");
+                throw new ImportException($"{indexPath}: tensor '{absent}' is mapped to shard '{weightMap[absent]}', which does not hold it");
             }
 
             return new SafeTensorsCheckpoint(indexPath, files, tensors);
@@ -144,7 +144,7 @@ internal sealed class SafeTensorsCheckpoint : IDisposable
                 || !document.RootElement.TryGetProperty("weight_map", out var map)
                 || map.ValueKind != JsonValueKind.Object)
             {
-                throw new CheckpointException($"{indexPath}: no \"weight_map\" object");
+                throw new ImportException($"{indexPath}: no \"weight_map\" object");
             }
 
             var weightMap = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -152,12 +152,12 @@ internal sealed class SafeTensorsCheckpoint : IDisposable
             {
                 if (entry.Value.ValueKind != JsonValueKind.String)
                 {
-                    throw new CheckpointException($"{indexPath}: weight_map['{entry.Name}'] is a JSON {entry.Value.ValueKind}, not a shard file name");
+                    throw new ImportException($"{indexPath}: weight_map['{entry.Name}'] is a JSON {entry.Value.ValueKind}, not a shard file name");
                 }
 
                 if (!weightMap.TryAdd(entry.Name, entry.Value.GetString()!))
                 {
-                    throw new CheckpointException($"{indexPath}: tensor '{entry.Name}' appears twice in weight_map");
+                    throw new ImportException($"{indexPath}: tensor '{entry.Name}' appears twice in weight_map");
                 }
             }
 
@@ -165,7 +165,7 @@ internal sealed class SafeTensorsCheckpoint : IDisposable
         }
         catch (JsonException ex)
         {
-            throw new CheckpointException($"{indexPath}: not valid JSON ({ex.Message})", ex);
+            throw new ImportException($"{indexPath}: not valid JSON ({ex.Message})", ex);
         }
     }
 }

@@ -47,7 +47,7 @@ internal sealed class SafeTensorsFile : IDisposable
     {
         if (!File.Exists(path))
         {
-            throw new CheckpointException($"{path}: file not found");
+            throw new ImportException($"{path}: file not found");
         }
 
         long fileLength = new FileInfo(path).Length;
@@ -56,7 +56,7 @@ internal sealed class SafeTensorsFile : IDisposable
         {
             if (fileLength < 8)
             {
-                throw new CheckpointException($"{path}: {fileLength} bytes is too short for a safetensors file (it starts with an 8-byte header length)");
+                throw new ImportException($"{path}: {fileLength} bytes is too short for a safetensors file (it starts with an 8-byte header length)");
             }
 
             Span<byte> lengthBytes = stackalloc byte[8];
@@ -64,12 +64,12 @@ internal sealed class SafeTensorsFile : IDisposable
             ulong headerLength = BitConverter.ToUInt64(lengthBytes);
             if (headerLength > MaxHeaderBytes)
             {
-                throw new CheckpointException($"{path}: header length {headerLength} bytes exceeds the {MaxHeaderBytes}-byte limit");
+                throw new ImportException($"{path}: header length {headerLength} bytes exceeds the {MaxHeaderBytes}-byte limit");
             }
 
             if ((long)headerLength > fileLength - 8)
             {
-                throw new CheckpointException($"{path}: header length {headerLength} bytes is longer than the {fileLength - 8} bytes that follow it");
+                throw new ImportException($"{path}: header length {headerLength} bytes is longer than the {fileLength - 8} bytes that follow it");
             }
 
             header = new byte[headerLength];
@@ -107,14 +107,14 @@ internal sealed class SafeTensorsFile : IDisposable
         }
         catch (JsonException ex)
         {
-            throw new CheckpointException($"{path}: header is not valid JSON ({ex.Message})", ex);
+            throw new ImportException($"{path}: header is not valid JSON ({ex.Message})", ex);
         }
 
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                throw new CheckpointException($"{path}: header is a JSON {document.RootElement.ValueKind}, not an object of tensors");
+                throw new ImportException($"{path}: header is a JSON {document.RootElement.ValueKind}, not an object of tensors");
             }
 
             var tensors = new SortedDictionary<string, SafeTensorInfo>(StringComparer.Ordinal);
@@ -126,7 +126,7 @@ internal sealed class SafeTensorsFile : IDisposable
             {
                 if (!seen.Add(property.Name))
                 {
-                    throw new CheckpointException($"{path}: tensor '{property.Name}' appears twice in the header");
+                    throw new ImportException($"{path}: tensor '{property.Name}' appears twice in the header");
                 }
 
                 if (property.Name == MetadataKey)
@@ -148,28 +148,28 @@ internal sealed class SafeTensorsFile : IDisposable
         string Where() => $"{path}: tensor '{name}'";
         if (entry.ValueKind != JsonValueKind.Object)
         {
-            throw new CheckpointException($"{Where()} is a JSON {entry.ValueKind}, not an object with dtype, shape and data_offsets");
+            throw new ImportException($"{Where()} is a JSON {entry.ValueKind}, not an object with dtype, shape and data_offsets");
         }
 
         if (!entry.TryGetProperty("dtype", out var dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String)
         {
-            throw new CheckpointException($"{Where()} has no dtype string");
+            throw new ImportException($"{Where()} has no dtype string");
         }
 
         var dtype = dtypeElement.GetString()!;
         var elementBytes = SafeTensorsDType.SizeOf(dtype)
-            ?? throw new CheckpointException($"{Where()} has unknown dtype '{dtype}' (known: {SafeTensorsDType.Known})");
+            ?? throw new ImportException($"{Where()} has unknown dtype '{dtype}' (known: {SafeTensorsDType.Known})");
         var shape = ReadIntegers(entry, "shape", Where);
         var offsets = ReadIntegers(entry, "data_offsets", Where);
         if (offsets.Length != 2)
         {
-            throw new CheckpointException($"{Where()} has {offsets.Length} data_offsets, not [begin, end]");
+            throw new ImportException($"{Where()} has {offsets.Length} data_offsets, not [begin, end]");
         }
 
         var (begin, end) = (offsets[0], offsets[1]);
         if (begin > end || end > dataLength)
         {
-            throw new CheckpointException($"{Where()} has data_offsets [{begin}, {end}] outside the {dataLength}-byte data section");
+            throw new ImportException($"{Where()} has data_offsets [{begin}, {end}] outside the {dataLength}-byte data section");
         }
 
         long expected = elementBytes;
@@ -180,7 +180,7 @@ internal sealed class SafeTensorsFile : IDisposable
 
         if (expected != end - begin)
         {
-            throw new CheckpointException(
+            throw new ImportException(
                 $"{Where()} has shape [{string.Join(", ", shape)}] of {dtype} ({expected} bytes) but data_offsets [{begin}, {end}] hold {end - begin} bytes");
         }
 
@@ -191,7 +191,7 @@ internal sealed class SafeTensorsFile : IDisposable
     {
         if (!entry.TryGetProperty(field, out var array) || array.ValueKind != JsonValueKind.Array)
         {
-            throw new CheckpointException($"{where()} has no {field} array");
+            throw new ImportException($"{where()} has no {field} array");
         }
 
         var values = new long[array.GetArrayLength()];
@@ -200,7 +200,7 @@ internal sealed class SafeTensorsFile : IDisposable
         {
             if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out var value) || value < 0)
             {
-                throw new CheckpointException($"{where()} has {field}[{i}] = {item.GetRawText()}, not a non-negative integer");
+                throw new ImportException($"{where()} has {field}[{i}] = {item.GetRawText()}, not a non-negative integer");
             }
 
             values[i++] = value;
@@ -213,19 +213,19 @@ internal sealed class SafeTensorsFile : IDisposable
     {
         if (value.ValueKind != JsonValueKind.Object)
         {
-            throw new CheckpointException($"{path}: {MetadataKey} is a JSON {value.ValueKind}, not an object of strings");
+            throw new ImportException($"{path}: {MetadataKey} is a JSON {value.ValueKind}, not an object of strings");
         }
 
         foreach (var item in value.EnumerateObject())
         {
             if (item.Value.ValueKind != JsonValueKind.String)
             {
-                throw new CheckpointException($"{path}: {MetadataKey}.{item.Name} is a JSON {item.Value.ValueKind}, not a string");
+                throw new ImportException($"{path}: {MetadataKey}.{item.Name} is a JSON {item.Value.ValueKind}, not a string");
             }
 
             if (!metadata.TryAdd(item.Name, item.Value.GetString()!))
             {
-                throw new CheckpointException($"{path}: {MetadataKey}.{item.Name} appears twice");
+                throw new ImportException($"{path}: {MetadataKey}.{item.Name} appears twice");
             }
         }
     }
@@ -239,13 +239,13 @@ internal sealed class SafeTensorsFile : IDisposable
         {
             if (tensor.Begin < covered)
             {
-                throw new CheckpointException(
+                throw new ImportException(
                     $"{path}: tensor '{tensor.Name}' at data_offsets [{tensor.Begin}, {tensor.End}] overlaps tensor '{previous!.Name}' at [{previous.Begin}, {previous.End}]");
             }
 
             if (tensor.Begin > covered)
             {
-                throw new CheckpointException($"{path}: bytes [{covered}, {tensor.Begin}) before tensor '{tensor.Name}' belong to no tensor");
+                throw new ImportException($"{path}: bytes [{covered}, {tensor.Begin}) before tensor '{tensor.Name}' belong to no tensor");
             }
 
             covered = tensor.End;
@@ -254,7 +254,7 @@ internal sealed class SafeTensorsFile : IDisposable
 
         if (covered != dataLength)
         {
-            throw new CheckpointException($"{path}: the tensors cover {covered} of the {dataLength} data bytes; the rest belongs to no tensor");
+            throw new ImportException($"{path}: the tensors cover {covered} of the {dataLength} data bytes; the rest belongs to no tensor");
         }
     }
 }
