@@ -35,14 +35,14 @@ internal sealed class CheckpointParameters : IParameterSource
     /// <summary>Bytes the graph's initializers from this checkpoint will write.</summary>
     public long PlannedBytes { get; private set; }
 
-    /// <summary>Called with each block of bytes written, for progress bars.</summary>
-    public Action<long>? Progress { get; init; }
+    /// <summary>Called with each block of bytes written, for progress bars (set before the graph is written).</summary>
+    public Action<long>? Progress { get; set; }
 
     public string Add(GraphBuilder g, string name, ParameterInit init, long[] shape)
     {
         ArgumentNullException.ThrowIfNull(g);
         var parts = Resolve(name, shape);
-        var data = new StreamedTensor(parts, shape, Precision, _updates(name)) { Progress = Progress };
+        var data = new StreamedTensor(parts, shape, Precision, _updates(name)) { Progress = bytes => Progress?.Invoke(bytes) };
         PlannedBytes += data.ByteLength;
         var value = g.Parameter(name, data);
         return Precision == WeightPrecision.Fp32
