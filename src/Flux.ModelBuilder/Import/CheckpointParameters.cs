@@ -13,7 +13,7 @@ internal sealed class CheckpointParameters : IParameterSource
     private readonly SafeTensorsCheckpoint _checkpoint;
     private readonly KeyMap _map;
     private readonly string _configSource;
-    private readonly Func<string, IReadOnlyList<LowRankUpdate>> _updates;
+    private readonly Func<string, long[], IReadOnlyList<LowRankUpdate>> _updates;
     private readonly HashSet<string> _used = new(StringComparer.Ordinal);
 
     public CheckpointParameters(
@@ -21,13 +21,13 @@ internal sealed class CheckpointParameters : IParameterSource
         KeyMap map,
         WeightPrecision precision,
         string configSource,
-        Func<string, IReadOnlyList<LowRankUpdate>>? updates = null)
+        Func<string, long[], IReadOnlyList<LowRankUpdate>>? updates = null)
     {
         _checkpoint = checkpoint;
         _map = map;
         Precision = precision;
         _configSource = configSource;
-        _updates = updates ?? (_ => []);
+        _updates = updates ?? ((_, _) => []);
     }
 
     public WeightPrecision Precision { get; }
@@ -42,7 +42,7 @@ internal sealed class CheckpointParameters : IParameterSource
     {
         ArgumentNullException.ThrowIfNull(g);
         var parts = Resolve(name, shape);
-        var data = new StreamedTensor(parts, shape, Precision, _updates(name)) { Progress = bytes => Progress?.Invoke(bytes) };
+        var data = new StreamedTensor(parts, shape, Precision, _updates(name, shape)) { Progress = bytes => Progress?.Invoke(bytes) };
         PlannedBytes += data.ByteLength;
         var value = g.Parameter(name, data);
         return Precision == WeightPrecision.Fp32

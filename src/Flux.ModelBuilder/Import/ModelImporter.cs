@@ -1,3 +1,4 @@
+using Flux.ModelBuilder.Import.Lora;
 using Flux.ModelBuilder.Import.Transformer;
 using Flux.ModelBuilder.Packages;
 using Flux.ModelBuilder.Tiny;
@@ -89,11 +90,17 @@ public static class ModelImporter
 
         var import = TransformerImport.Open(path, request.Variant);
         disposables.Add(import);
-        var parameters = import.Parameters(request.Precision);
+        var loras = LoraSet.Open(request.Loras);
+        disposables.Add(loras);
+
+        // LoRA updates are added in fp32 while each weight streams, before it is narrowed to the package precision.
+        var parameters = import.Parameters(request.Precision, (name, shape) => loras.UpdatesFor(name, shape, import.Config.Hidden));
         var options = import.Options(request.T5MaxLength);
         var graph = import.Build(parameters, request.T5MaxLength);
+        loras.EnsureAllUsed(request.LoraIgnoreUnknown);
         (variant, textLength) = (options.Variant, options.TextLength);
         AddInputs(inputs, request, import.Checkpoint.Files.Select(f => f.Path).Append(import.Checkpoint.Source).Append(Path.Combine(path, "config.json")));
+        AddInputs(inputs, request, request.Loras.Select(l => l.Path));
         return new ComponentStep(TransformerComponent, parameters.PlannedBytes, (directory, advance) =>
         {
             parameters.Progress = advance;

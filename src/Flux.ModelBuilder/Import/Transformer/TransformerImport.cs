@@ -87,7 +87,7 @@ internal sealed class TransformerImport : IDisposable
         return graph;
     }
 
-    public CheckpointParameters Parameters(WeightPrecision precision, Func<string, IReadOnlyList<LowRankUpdate>>? updates = null) =>
+    public CheckpointParameters Parameters(WeightPrecision precision, Func<string, long[], IReadOnlyList<LowRankUpdate>>? updates = null) =>
         new(Checkpoint, KeyMap, precision, Config.Describe(), updates);
 
     public void Dispose() => Checkpoint.Dispose();
