@@ -1,9 +1,10 @@
+using Flux.Tests.Shared;
 using Flux.ModelBuilder.Tokenizers;
 
 namespace Flux.ModelBuilder.Tests.Import;
 
 /// <summary>A small FLUX.1 source folder in the Hugging Face layout (transformer in diffusers names, sharded), plus BFL's single file of the same weights.</summary>
-public sealed class ImportSource
+internal sealed class ImportSource
 {
     public ImportSource(string root, SmallFlux sizes, int seed = 11, string dtype = "BF16")
     {

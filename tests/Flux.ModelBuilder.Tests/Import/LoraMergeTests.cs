@@ -1,3 +1,4 @@
+using Flux.Tests.Shared;
 using System.Runtime.InteropServices;
 using Flux.ModelBuilder.Import;
 

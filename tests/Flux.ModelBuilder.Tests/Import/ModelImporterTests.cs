@@ -1,3 +1,4 @@
+using Flux.Tests.Shared;
 using Flux.ModelBuilder.Import;
 using Flux.ModelBuilder.Packages;
 

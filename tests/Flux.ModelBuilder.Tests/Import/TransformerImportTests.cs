@@ -1,3 +1,4 @@
+using Flux.Tests.Shared;
 using Flux.Core;
 using Flux.ModelBuilder.Import;
 using Flux.ModelBuilder.Import.Transformer;

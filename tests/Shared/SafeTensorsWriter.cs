@@ -2,17 +2,17 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 
-namespace Flux.ModelBuilder.Tests.Import;
+namespace Flux.Tests.Shared;
 
 /// <summary>One tensor to write: fp32 values stored as <see cref="DType"/> (F32, F16 or BF16, BF16 truncated so it is exact).</summary>
-public sealed record TestTensor(string Name, long[] Shape, float[] Values, string DType = "F32");
+internal sealed record TestTensor(string Name, long[] Shape, float[] Values, string DType = "F32");
 
 /// <summary>
 /// The test side's own safetensors writer (huggingface/safetensors README "Format": u64 LE header length, JSON
 /// header with dtype/shape/data_offsets, data), independent of the importer's reader, plus raw writers for
 /// hostile files.
 /// </summary>
-public static class SafeTensorsWriter
+internal static class SafeTensorsWriter
 {
     public static void Write(string path, IEnumerable<TestTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {

@@ -1,9 +1,10 @@
 using System.Text.Json;
+using Xunit;
 
-namespace Flux.ModelBuilder.Tests.Import;
+namespace Flux.Tests.Shared;
 
 /// <summary>Sizes of a small FLUX-architecture checkpoint for tests.</summary>
-public sealed record SmallFlux(bool Dev, int Hidden = 32, int Heads = 2, int DoubleBlocks = 2, int SingleBlocks = 2, int Context = 16, int Pooled = 12)
+internal sealed record SmallFlux(bool Dev, int Hidden = 32, int Heads = 2, int DoubleBlocks = 2, int SingleBlocks = 2, int Context = 16, int Pooled = 12)
 {
     public int HeadDim => Hidden / Heads;
 
@@ -19,7 +20,7 @@ public sealed record SmallFlux(bool Dev, int Hidden = 32, int Heads = 2, int Dou
 /// and in diffusers' names (converted the way huggingface/diffusers scripts/convert_flux_to_diffusers.py
 /// convert_flux_transformer_checkpoint_to_diffusers does).
 /// </summary>
-public static class FluxCheckpoints
+internal static class FluxCheckpoints
 {
     public static SortedDictionary<string, (long[] Shape, float[] Values)> Bfl(SmallFlux s, int seed)
     {
