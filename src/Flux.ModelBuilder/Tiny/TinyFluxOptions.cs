@@ -46,17 +46,17 @@ public sealed record TinyFluxOptions
     /// <summary>T5 sequence length T; null means FLUX's default for the variant (256 schnell, 512 dev).</summary>
     public int? T5MaxLength { get; init; }
 
-    /// <summary>Hidden width of the CLIP-like encoder (its pooled output is projected to 768).</summary>
-    public int ClipWidth { get; init; } = 16;
-
-    /// <summary>Channels of the tiny VAE decoder's first convolution (halved after each upsampling).</summary>
-    public int VaeChannels { get; init; } = 32;
-
     /// <summary>Width of the pooled text embedding the transformer's vector_in reads (FLUX: CLIP's 768; diffusers' pooled_projection_dim).</summary>
     public int PooledProjectionWidth { get; init; } = PooledWidth;
 
     /// <summary>RoPE axes split of the head dimension as a checkpoint's config states it (diffusers' axes_dims_rope); null derives it from the head width.</summary>
     public IReadOnlyList<int>? RopeAxes { get; init; }
+
+    /// <summary>Hidden width of the CLIP-like encoder (its pooled output is projected to 768).</summary>
+    public int ClipWidth { get; init; } = 16;
+
+    /// <summary>Channels of the tiny VAE decoder's first convolution (halved after each upsampling).</summary>
+    public int VaeChannels { get; init; } = 32;
 
     public ulong Seed { get; init; } = 42;
 
