@@ -32,6 +32,9 @@ internal sealed class CheckpointParameters : IParameterSource
 
     public WeightPrecision Precision { get; }
 
+    /// <summary>True when every checkpoint tensor <paramref name="name"/> maps to exists (graphs that accept alternative names ask first).</summary>
+    public bool Contains(string name) => _map(name).All(slice => _checkpoint.Tensors.ContainsKey(slice.Key));
+
     /// <summary>Bytes the graph's initializers from this checkpoint will write.</summary>
     public long PlannedBytes { get; private set; }
 
@@ -70,7 +73,8 @@ internal sealed class CheckpointParameters : IParameterSource
         var parts = new List<TensorRows>();
         long rows = 0;
         long[]? trailing = null;
-        foreach (var slice in _map(name))
+        var slices = _map(name);
+        foreach (var slice in slices)
         {
             if (!_checkpoint.Tensors.TryGetValue(slice.Key, out var tensor))
             {
@@ -104,6 +108,11 @@ internal sealed class CheckpointParameters : IParameterSource
         }
 
         long[] combined = shape.Length == 0 && rows == 1 && trailing is { Length: 0 } ? [] : [rows, .. trailing ?? []];
+        if (slices.Count == 1 && slices[0] is { ViewAs: { Count: > 0 } view } && view[0] == rows && view.Aggregate(1L, (p, d) => p * d) == parts[0].Tensor.Info.ElementCount)
+        {
+            combined = [.. view];
+        }
+
         if (!combined.SequenceEqual(shape))
         {
             var sources = string.Join(" + ", parts.Select(p => $"'{p.Tensor.Name}' [{string.Join(", ", p.Tensor.Info.Shape)}]"));

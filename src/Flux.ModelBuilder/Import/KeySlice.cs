@@ -8,6 +8,12 @@ namespace Flux.ModelBuilder.Import;
 internal sealed record KeySlice(string Key, long FirstRow = 0, long RowCount = KeySlice.AllRows)
 {
     public const long AllRows = -1;
+
+    /// <summary>
+    /// A whole tensor read under another shape with the same rows, element count and row-major order (diffusers' VAE
+    /// attention Linear (C, C) is BFL's 1x1 Conv2d (C, C, 1, 1)); null keeps the checkpoint's shape.
+    /// </summary>
+    public IReadOnlyList<long>? ViewAs { get; init; }
 }
 
 /// <summary>Which checkpoint slices make up the graph parameter named by its BFL/PyTorch state-dict key.</summary>
