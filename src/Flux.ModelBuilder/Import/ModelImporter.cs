@@ -1,5 +1,6 @@
 using Flux.ModelBuilder.Import.Lora;
 using Flux.ModelBuilder.Import.Transformer;
+using Flux.ModelBuilder.Onnx;
 using Flux.ModelBuilder.Packages;
 using Flux.ModelBuilder.Tiny;
 
@@ -101,12 +102,19 @@ public static class ModelImporter
         (variant, textLength) = (options.Variant, options.TextLength);
         AddInputs(inputs, request, import.Checkpoint.Files.Select(f => f.Path).Append(import.Checkpoint.Source).Append(Path.Combine(path, "config.json")));
         AddInputs(inputs, request, request.Loras.Select(l => l.Path));
-        return new ComponentStep(TransformerComponent, parameters.PlannedBytes, (directory, advance) =>
+        return GraphStep(TransformerComponent, parameters, (TransformerComponent, graph));
+    }
+
+    /// <summary>A step writing <paramref name="graphs"/> (folder, graph) whose weights all come from <paramref name="parameters"/>.</summary>
+    internal static ComponentStep GraphStep(string component, CheckpointParameters parameters, params (string Folder, BuiltGraph Graph)[] graphs) =>
+        new(component, parameters.PlannedBytes, (directory, advance) =>
         {
             parameters.Progress = advance;
-            graph.Write(Path.Combine(Directory.CreateDirectory(Path.Combine(directory, TransformerComponent)).FullName, "model.onnx"));
+            foreach (var (folder, graph) in graphs)
+            {
+                graph.Write(Path.Combine(Directory.CreateDirectory(Path.Combine(directory, folder)).FullName, "model.onnx"));
+            }
         });
-    }
 
     /// <summary>CLIP's vocab.json and merges.txt and T5's spiece.model, copied as they are (the loader handles T5's bos_id = -1).</summary>
     private static IEnumerable<ComponentStep> PlanTokenizers(string source, List<(string, string)> inputs)
