@@ -25,6 +25,7 @@ public static class CliSetup
         config.AddBranch("model", model =>
         {
             model.AddCommand<ModelCreateCommand>("create").WithDescription("Write a built-in model package (tiny or reference) into a folder.");
+            model.AddCommand<ModelImportCommand>("import").WithDescription("Build a package of our own ONNX graphs from a FLUX.1 checkpoint (Hugging Face folder or BFL files).");
             model.AddCommand<ModelInspectCommand>("inspect").WithDescription("Show what was detected in a model package.");
         });
     }

@@ -16,13 +16,24 @@ public sealed class FluxReferenceForward
     private readonly int[] _axesDim;
 
     public FluxReferenceForward(string onnxPath, int hidden, int heads, int[] axesDim)
+        : this(ReadInitializers(onnxPath), hidden, heads, axesDim)
     {
-        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(onnxPath));
-        _w = model.Graph.Initializer.ToDictionary(t => t.Name, t => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.RawData.Span).ToArray());
+    }
+
+    /// <summary>The forward pass over a state dict in BFL naming (for example a checkpoint's tensors, widened to fp32).</summary>
+    public FluxReferenceForward(IReadOnlyDictionary<string, float[]> bflStateDict, int hidden, int heads, int[] axesDim)
+    {
+        _w = new Dictionary<string, float[]>(bflStateDict, StringComparer.Ordinal);
         (_hidden, _heads, _axesDim) = (hidden, heads, axesDim);
     }
 
     private int HeadDim => _hidden / _heads;
+
+    private static Dictionary<string, float[]> ReadInitializers(string onnxPath)
+    {
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(onnxPath));
+        return model.Graph.Initializer.ToDictionary(t => t.Name, t => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.RawData.Span).ToArray());
+    }
 
     /// <summary>img (L, 64), txt (T, Dt), y (768), ids (L, 3) and (T, 3) -> velocity (L, 64).</summary>
     public float[] Forward(float[] img, float[] imgIds, float[] txt, float[] txtIds, float t, float[] y, float? guidance, int doubleBlocks, int singleBlocks)

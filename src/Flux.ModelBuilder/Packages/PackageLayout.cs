@@ -51,12 +51,16 @@ internal static class PackageLayout
     /// <summary>Writes model_index.json, flux.json, README.md and both tokenizers.</summary>
     public static void WriteCommon(string directory, FluxManifest manifest, string modelCard)
     {
-        WriteText(Path.Combine(directory, "model_index.json"), JsonSerializer.Serialize(ModelIndex, JsonOptions));
+        WriteModelIndex(directory);
         WriteText(Path.Combine(directory, ManifestFile), JsonSerializer.Serialize(manifest, JsonOptions));
         WriteText(Path.Combine(directory, "README.md"), modelCard);
         ClipVocabulary.WriteTo(Directory.CreateDirectory(Path.Combine(directory, "tokenizer")).FullName);
         SentencePieceModelWriter.Write(Path.Combine(Directory.CreateDirectory(Path.Combine(directory, "tokenizer_2")).FullName, "spiece.model"));
     }
+
+    /// <summary>Writes diffusers' model_index.json (also used by imported packages, whose layout is the same).</summary>
+    public static void WriteModelIndex(string directory) =>
+        WriteText(Path.Combine(directory, "model_index.json"), JsonSerializer.Serialize(ModelIndex, JsonOptions));
 
     /// <summary>Writes <c>{component}/model.onnx</c> (plus external data when it is large).</summary>
     public static void WriteModel(string directory, string component, ModelProto model, long externalDataThreshold = OnnxFileWriter.DefaultExternalDataThreshold)

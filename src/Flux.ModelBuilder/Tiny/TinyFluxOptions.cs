@@ -56,6 +56,12 @@ public sealed record TinyFluxOptions
     /// <summary>T5 sequence length T; null means FLUX's default for the variant (256 schnell, 512 dev).</summary>
     public int? T5MaxLength { get; init; }
 
+    /// <summary>Width of the pooled text embedding the transformer's vector_in reads (FLUX: CLIP's 768; diffusers' pooled_projection_dim).</summary>
+    public int PooledProjectionWidth { get; init; } = PooledWidth;
+
+    /// <summary>RoPE axes split of the head dimension as a checkpoint's config states it (diffusers' axes_dims_rope); null derives it from the head width.</summary>
+    public IReadOnlyList<int>? RopeAxes { get; init; }
+
     /// <summary>Hidden width of the CLIP-like encoder (its pooled output is projected to 768).</summary>
     public int ClipWidth { get; init; } = 16;
 
@@ -100,6 +106,11 @@ public sealed record TinyFluxOptions
     {
         get
         {
+            if (RopeAxes is not null)
+            {
+                return [.. RopeAxes];
+            }
+
             var spatial = 2 * (HeadDim * 56 / 256);
             return [HeadDim - 2 * spatial, spatial, spatial];
         }
@@ -118,6 +129,13 @@ public sealed record TinyFluxOptions
         Require(TextLength is >= 1 and <= 4096, nameof(T5MaxLength), TextLength, "1..4096");
         Require(ClipWidth is >= 8 and <= 1024 && ClipWidth % 4 == 0, nameof(ClipWidth), ClipWidth, "8..1024, a multiple of 4");
         Require(VaeChannels is >= 8 and <= 512 && VaeChannels % 8 == 0, nameof(VaeChannels), VaeChannels, "8..512, a multiple of 8");
+        Require(PooledProjectionWidth is >= 1 and <= 8192, nameof(PooledProjectionWidth), PooledProjectionWidth, "1..8192");
+        if (RopeAxes is not null && (RopeAxes.Sum() != HeadDim || RopeAxes.Any(axis => axis <= 0 || axis % 2 != 0) || RopeAxes.Count != 3))
+        {
+            throw new ArgumentException(
+                $"{nameof(RopeAxes)} ({string.Join(", ", RopeAxes)}) must be three positive even widths summing to the head width {HeadDim}.", nameof(RopeAxes));
+        }
+
         Require(ExternalDataThreshold > 0, nameof(ExternalDataThreshold), ExternalDataThreshold, "a positive byte count");
     }
 

@@ -12,13 +12,19 @@ namespace Flux.ModelBuilder.Tiny;
 /// </summary>
 internal static class TinyTransformer
 {
-    public static ModelProto Build(TinyFluxOptions o)
+    /// <summary>The built-in tiny transformer with seeded random weights.</summary>
+    public static ModelProto Build(TinyFluxOptions o) =>
+        Build(o, new RandomParameters(new WeightSource(o.Seed)),
+            $"Tiny FLUX.1-{o.Variant.ToString().ToLowerInvariant()} architecture transformer with random weights (not a trained model).").Model;
+
+    /// <summary>The transformer with its parameters from <paramref name="parameters"/> (a checkpoint for imports).</summary>
+    public static BuiltGraph Build(TinyFluxOptions o, IParameterSource parameters, string docString)
     {
-        var g = new GraphBuilder("flux_transformer", new WeightSource(o.Seed));
+        var g = new GraphBuilder("flux_transformer", parameters);
         long hidden = o.HiddenSize, textLength = o.TextLength;
         var hiddenStates = g.Input("hidden_states", DataType.Float, "B", "L", FluxConstants.PackedChannels);
         var context = g.Input("encoder_hidden_states", DataType.Float, "B", textLength, o.T5Width);
-        var pooled = g.Input("pooled_projections", DataType.Float, "B", TinyFluxOptions.PooledWidth);
+        var pooled = g.Input("pooled_projections", DataType.Float, "B", o.PooledProjectionWidth);
         var timestep = g.Input("timestep", DataType.Float, "B");
         var imgIds = g.Input("img_ids", DataType.Float, "L", FluxConstants.PositionAxes);
         var txtIds = g.Input("txt_ids", DataType.Float, textLength, FluxConstants.PositionAxes);
@@ -32,7 +38,7 @@ internal static class TinyTransformer
             vec = g.Op("Add", [vec, MlpEmbedder(g, TimestepEmbedding(g, guidance), "guidance_in", TinyFluxOptions.TimestepEmbeddingWidth, hidden)]);
         }
 
-        vec = g.Op("Add", [vec, MlpEmbedder(g, pooled, "vector_in", TinyFluxOptions.PooledWidth, hidden)]);
+        vec = g.Op("Add", [vec, MlpEmbedder(g, pooled, "vector_in", o.PooledProjectionWidth, hidden)]);
         var siluVec = g.Silu(vec); // every Modulation applies SiLU to vec first
         var rope = Rope.Angles(g, g.Op("Concat", [txtIds, imgIds], Attr.Int("axis", 0)), o.AxesDim); // (T+L, D/2, 1) x2
 
@@ -51,7 +57,7 @@ internal static class TinyTransformer
         img = g.Op("Slice", [joint, g.Int64s(textLength), g.Int64s(long.MaxValue), g.Int64s(1)]); // (B, L, H)
         var velocity = FinalLayer(g, img, siluVec, hidden); // (B, L, 64)
         g.Output(velocity, o.TransformerOutputName, DataType.Float, "B", "L", FluxConstants.PackedChannels);
-        return OnnxFileWriter.ToModel(g, $"Tiny FLUX.1-{o.Variant.ToString().ToLowerInvariant()} architecture transformer with random weights (not a trained model).");
+        return BuiltGraph.From(g, docString);
     }
 
     /// <summary>BFL timestep_embedding(t, 256): t*1000 times 10000^(-i/128), then [cos, sin]. (B) -> (B, 256).</summary>

@@ -1,0 +1,77 @@
+using Flux.ModelBuilder.Import.SafeTensors;
+using Flux.ModelBuilder.Onnx;
+using Onnx;
+
+namespace Flux.ModelBuilder.Import;
+
+/// <summary>A slice of rows of one checkpoint tensor, resolved against the file that holds it.</summary>
+internal sealed record TensorRows(CheckpointTensor Tensor, long FirstRow, long RowCount);
+
+/// <summary>
+/// A graph initializer written straight from memory-mapped checkpoint tensors: row slices concatenated
+/// along axis 0, widened to fp32, LoRA updates added in fp32, then stored at the package precision.
+/// Works through blocks of rows so memory stays bounded whatever the tensor size.
+/// </summary>
+internal sealed class StreamedTensor : ITensorData
+{
+    private const int BlockBytes = 1 << 20;
+
+    private readonly IReadOnlyList<TensorRows> _parts;
+    private readonly WeightPrecision _precision;
+    private readonly IReadOnlyList<LowRankUpdate> _updates;
+    private readonly long _rowWidth;
+
+    public StreamedTensor(IReadOnlyList<TensorRows> parts, long[] shape, WeightPrecision precision, IReadOnlyList<LowRankUpdate> updates)
+    {
+        _parts = parts;
+        _precision = precision;
+        _updates = updates;
+        Shape = shape;
+        _rowWidth = shape.Skip(1).Aggregate(1L, (product, dim) => product * dim);
+        ByteLength = shape.Aggregate(1L, (product, dim) => product * dim) * precision.ElementBytes();
+    }
+
+    public TensorProto.Types.DataType DataType => _precision.ToOnnx();
+
+    public IReadOnlyList<long> Shape { get; }
+
+    public long ByteLength { get; }
+
+    /// <summary>Called after each block with the number of bytes just written (progress reporting).</summary>
+    public Action<long>? Progress { get; init; }
+
+    public void WriteTo(Stream destination)
+    {
+        long outputRow = 0;
+        foreach (var part in _parts)
+        {
+            var dtype = part.Tensor.Info.DType;
+            var inBytes = SafeTensorsDType.SizeOf(dtype)!.Value;
+            var rowsPerBlock = (int)Math.Max(1, BlockBytes / Math.Max(1, _rowWidth * 4));
+            var floats = new float[rowsPerBlock * _rowWidth];
+            var input = new byte[floats.Length * inBytes];
+            var output = new byte[floats.Length * _precision.ElementBytes()];
+            using var stream = part.Tensor.File.OpenRead(part.Tensor.Info);
+            stream.Seek(part.FirstRow * _rowWidth * inBytes, SeekOrigin.Begin);
+            for (long done = 0; done < part.RowCount; done += rowsPerBlock)
+            {
+                var rows = (int)Math.Min(rowsPerBlock, part.RowCount - done);
+                var count = (int)(rows * _rowWidth);
+                stream.ReadExactly(input, 0, count * inBytes);
+                var block = floats.AsSpan(0, count);
+                ElementConversion.ToFloat(dtype, input.AsSpan(0, count * inBytes), block);
+                foreach (var update in _updates)
+                {
+                    update.AddTo(block, outputRow + done);
+                }
+
+                var outBytes = count * _precision.ElementBytes();
+                ElementConversion.FromFloat(block, _precision, output.AsSpan(0, outBytes));
+                destination.Write(output, 0, outBytes);
+                Progress?.Invoke(outBytes);
+            }
+
+            outputRow += part.RowCount;
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using Flux.Core;
+using Flux.ModelBuilder.Import;
+using Flux.Tests.Shared;
+
+namespace Flux.ModelBuilder.Tests.Import;
+
+public sealed class PrecisionTests
+{
+    [Theory]
+    [InlineData(WeightPrecision.Fp16)]
+    [InlineData(WeightPrecision.Bf16)]
+    public void HalfPrecisionWeights_HalveTheFile_AndStayCloseToFp32(WeightPrecision precision)
+    {
+        using var dir = new TempDirectory();
+        var source = new ImportSource(dir.Path, new SmallFlux(Dev: false), dtype: "F32");
+        ModelImporter.Import(new ImportRequest { Source = source.Root, Output = dir.Sub("fp32"), T5MaxLength = 8 });
+        var manifest = ModelImporter.Import(new ImportRequest { Source = source.Root, Output = dir.Sub("half"), T5MaxLength = 8, Precision = precision });
+
+        Assert.Equal(precision.ToString().ToLowerInvariant(), manifest.Precision);
+        var fullBytes = new FileInfo(dir.Sub("fp32/transformer/model.onnx.data")).Length;
+        var halfBytes = new FileInfo(dir.Sub("half/transformer/model.onnx.data")).Length;
+        Assert.InRange(halfBytes, fullBytes * 0.4, fullBytes * 0.6); // each tensor is 4096-byte aligned, which the small test tensors feel
+        var half = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(dir.Sub("half/transformer/model.onnx")));
+        var stored = precision == WeightPrecision.Fp16 ? global::Onnx.TensorProto.Types.DataType.Float16 : global::Onnx.TensorProto.Types.DataType.Bfloat16;
+        Assert.All(half.Graph.Initializer.Where(t => t.Name.EndsWith(".weight", StringComparison.Ordinal)), t => Assert.Equal((int)stored, t.DataType));
+
+        var expected = Run(dir.Sub("fp32/transformer/model.onnx"));
+        var actual = Run(dir.Sub("half/transformer/model.onnx"));
+        Assert.All(actual, v => Assert.True(float.IsFinite(v)));
+        var scale = expected.Max(Math.Abs);
+        var worst = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        // fp16 keeps 11 significant bits, bf16 8: weights rounded by 2^-11 / 2^-8 relative.
+        Assert.InRange(worst, 1e-7f * scale, (precision == WeightPrecision.Fp16 ? 5e-3f : 4e-2f) * scale);
+    }
+
+    private static float[] Run(string path)
+    {
+        var size = ImageSize.Create(32, 32);
+        var random = new Random(2);
+        float[] Values(int n) => [.. Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+        var sizes = new SmallFlux(Dev: false);
+        using var model = new OnnxModel(path);
+        return model.Run("latent", new Dictionary<string, OnnxModel.Input>
+        {
+            ["hidden_states"] = OnnxModel.Floats(Values(size.PackedLength), 1, size.SequenceLength, 64),
+            ["encoder_hidden_states"] = OnnxModel.Floats(Values(8 * sizes.Context), 1, 8, sizes.Context),
+            ["pooled_projections"] = OnnxModel.Floats(Values(sizes.Pooled), 1, sizes.Pooled),
+            ["timestep"] = OnnxModel.Floats([0.5f], 1),
+            ["img_ids"] = OnnxModel.Floats(LatentLayout.ImageIds(size), size.SequenceLength, 3),
+            ["txt_ids"] = OnnxModel.Floats(new float[8 * 3], 8, 3),
+        });
+    }
+}
