@@ -9,7 +9,7 @@ namespace Flux.ModelBuilder.Import.Vae;
 /// group count (<c>norm_num_groups</c>, BFL: 32) and whether the middle blocks hold their attention
 /// (<c>mid_block_add_attention</c>, BFL: always). Channels at level i are <c>Ch * ChMult[i]</c>.
 /// </summary>
-internal sealed record AutoencoderConfig
+internal sealed partial record AutoencoderConfig
 {
     /// <summary>BFL <c>AttnBlock</c> / <c>ResnetBlock</c>: <c>nn.GroupNorm(num_groups=32, ...)</c>.</summary>
     public const int BflNormGroups = 32;
