@@ -179,7 +179,7 @@ internal sealed partial record AutoencoderConfig
         }
     }
 
-    internal static void Require(bool ok, string origin, string field, long value, string allowed)
+    private static void Require(bool ok, string origin, string field, long value, string allowed)
     {
         if (!ok)
         {
