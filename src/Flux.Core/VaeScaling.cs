@@ -9,16 +9,7 @@ public static class VaeScaling
     /// <summary>dest = z / scale + shift; FLUX.1 uses scale 0.3611 and shift 0.1159.</summary>
     public static void ToDecoderInput(ReadOnlySpan<float> z, Span<float> dest, float scale, float shift)
     {
-        if (!float.IsFinite(scale) || scale == 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(scale), string.Create(CultureInfo.InvariantCulture, $"VAE scale {scale} must be finite and non-zero"));
-        }
-
-        if (dest.Length != z.Length)
-        {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"destination has {dest.Length} floats; the latent has {z.Length}"), nameof(dest));
-        }
-
+        Check(z, dest, scale);
         Blockwise.DivideAdd(z, scale, shift, dest);
     }
 
@@ -27,6 +18,13 @@ public static class VaeScaling
     /// <see cref="ToDecoderInput"/> (diffusers pipeline_flux_img2img.py <c>_encode_vae_image</c>).
     /// </summary>
     public static void FromEncoderOutput(ReadOnlySpan<float> z, Span<float> dest, float scale, float shift)
+    {
+        Check(z, dest, scale);
+        TensorPrimitives.Subtract(z, shift, dest);
+        TensorPrimitives.Multiply(dest, scale, dest);
+    }
+
+    private static void Check(ReadOnlySpan<float> z, ReadOnlySpan<float> dest, float scale)
     {
         if (!float.IsFinite(scale) || scale == 0)
         {
@@ -37,8 +35,5 @@ public static class VaeScaling
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"destination has {dest.Length} floats; the latent has {z.Length}"), nameof(dest));
         }
-
-        TensorPrimitives.Subtract(z, shift, dest);
-        TensorPrimitives.Multiply(dest, scale, dest);
     }
 }
