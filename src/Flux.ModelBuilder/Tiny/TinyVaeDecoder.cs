@@ -36,13 +36,13 @@ internal static class TinyVaeDecoder
     /// 3x3 convolution, weights Uniform(-b, b) with b = sqrt(gainSquared * 3 / fan_in). Inner layers use
     /// Kaiming's gain for SiLU-like activations (2), which keeps the activations' variance through the
     /// stack, so the image shows the latent's structure instead of fading to the biases' flat colour;
-    /// the output layer uses gain 1/3 so that tanh stays mostly unsaturated. Stride 2 halves the size (the encoder's).
+    /// the output layer uses gain 1/3 so that tanh stays mostly unsaturated.
     /// </summary>
-    internal static string Conv3x3(GraphBuilder g, string x, string prefix, long inChannels, long outChannels, double gainSquared = 2, long stride = 1)
+    private static string Conv3x3(GraphBuilder g, string x, string prefix, long inChannels, long outChannels, double gainSquared = 2)
     {
         var bound = Math.Sqrt(gainSquared * 3.0 / (inChannels * 9));
         var weight = g.Parameter(prefix + ".weight", g.Weights.Uniform(prefix + ".weight", outChannels * inChannels * 9, bound), outChannels, inChannels, 3, 3);
         var bias = g.Parameter(prefix + ".bias", g.Weights.Uniform(prefix + ".bias", outChannels, bound), outChannels);
-        return g.Op("Conv", [x, weight, bias], Attr.Ints("pads", 1, 1, 1, 1), Attr.Ints("kernel_shape", 3, 3), Attr.Ints("strides", stride, stride));
+        return g.Op("Conv", [x, weight, bias], Attr.Ints("pads", 1, 1, 1, 1), Attr.Ints("kernel_shape", 3, 3));
     }
 }
