@@ -15,7 +15,7 @@ public static class BuiltInPackages
     public const string CacheDirectoryVariable = "FLUX_CACHE_DIR";
 
     /// <summary>Bumped whenever the builder's output changes, so stale caches are not reused.</summary>
-    public const int FormatVersion = 4;
+    public const int FormatVersion = 6;   // 4: fused transformer graph; 5: VAE encoders; 6: both
 
     public static IReadOnlyList<string> Names { get; } = ["tiny", "tiny-dev", "reference"];
 

@@ -77,4 +77,27 @@ public class PreviewAndScalingTests
         Assert.Equal(0.1159f, dest[1], 1e-6f);
         Assert.Equal(-1.8841f, dest[2], 1e-6f);
     }
+
+    [Fact]
+    public void FromEncoderOutput_IsZMinusShiftTimesScale_AndUndoesToDecoderInput()
+    {
+        // diffusers _encode_vae_image: image_latents = (image_latents - shift_factor) * scaling_factor
+        float[] mean = [1.1159f, 0.1159f, -1.8841f];
+        var z = new float[3];
+
+        VaeScaling.FromEncoderOutput(mean, z, FluxConstants.VaeScalingFactor, FluxConstants.VaeShiftFactor);
+
+        Assert.Equal(0.3611f, z[0], 1e-6f);
+        Assert.Equal(0f, z[1], 1e-6f);
+        Assert.Equal(-0.7222f, z[2], 1e-6f);
+        var back = new float[3];
+        VaeScaling.ToDecoderInput(z, back, FluxConstants.VaeScalingFactor, FluxConstants.VaeShiftFactor);
+        Assert.Equal(mean, back, (a, b) => Math.Abs(a - b) < 1e-6f);
+    }
+
+    [Fact]
+    public void FromEncoderOutput_ZeroScale_IsRefused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => VaeScaling.FromEncoderOutput([1f], new float[1], 0f, 0.1159f));
+    }
 }

@@ -8,7 +8,7 @@ namespace Flux.ModelBuilder.Tests;
 public sealed class PackageContractTests(PackagesFixture packages)
 {
     private static readonly string[] ModelFiles =
-        ["text_encoder/model.onnx", "text_encoder_2/model.onnx", "transformer/model.onnx", "vae_decoder/model.onnx"];
+        ["text_encoder/model.onnx", "text_encoder_2/model.onnx", "transformer/model.onnx", "vae_decoder/model.onnx", "vae_encoder/model.onnx"];
 
     public static TheoryData<string> PackageNames => new() { "tiny", "tiny-dev", "tiny-optimum", "reference" };
 

@@ -57,7 +57,12 @@ public sealed class ModelInspectCommand(IAnsiConsole console) : Command<ModelIns
         summary.AddRow("tokenizers", Markup.Escape($"{files.ClipVocab}, {files.ClipMerges}, {files.T5SentencePiece}"));
         console.Write(summary);
 
-        var models = new[] { (ModelComponent.ClipTextEncoder, files.ClipModel), (ModelComponent.T5TextEncoder, files.T5Model), (ModelComponent.Transformer, files.TransformerModel), (ModelComponent.VaeDecoder, files.VaeModel) };
+        var models = new List<(ModelComponent, string)> { (ModelComponent.ClipTextEncoder, files.ClipModel), (ModelComponent.T5TextEncoder, files.T5Model), (ModelComponent.Transformer, files.TransformerModel), (ModelComponent.VaeDecoder, files.VaeModel) };
+        if (files.VaeEncoderModel is { } vaeEncoder)
+        {
+            models.Add((ModelComponent.VaeEncoder, vaeEncoder));   // optional: image-to-image
+        }
+
         foreach (var (component, file) in models)
         {
             using var lease = SessionCache.Shared.Acquire(file, options);

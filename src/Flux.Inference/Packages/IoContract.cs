@@ -3,13 +3,14 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Flux.Inference.Packages;
 
-/// <summary>The four ONNX sessions of a FLUX pipeline.</summary>
+/// <summary>The ONNX sessions of a FLUX pipeline: four always, the VAE encoder when the package has one (image-to-image).</summary>
 public enum ModelComponent
 {
     ClipTextEncoder,
     T5TextEncoder,
     Transformer,
     VaeDecoder,
+    VaeEncoder,
 }
 
 /// <summary>What a tensor holds: float data (fp32/fp16/bf16 accepted), token ids (int64/int32), or position ids (either).</summary>
@@ -36,8 +37,11 @@ public sealed record TensorSpec(string Role, IReadOnlyList<string> Aliases, Tens
     public string ShapeText => "(" + string.Join(", ", Shape) + ")" + (BatchedShape is null ? string.Empty : " or (" + string.Join(", ", BatchedShape) + ")");
 }
 
-/// <summary>The inputs and outputs a component must have.</summary>
-public sealed record ComponentContract(ModelComponent Component, IReadOnlyList<TensorSpec> Inputs, IReadOnlyList<TensorSpec> Outputs)
+/// <summary>
+/// The inputs and outputs a component must have. <paramref name="OneOfOutputs"/> lists optional output roles of which
+/// at least one must be present (the VAE encoder's mean or optimum's mean-and-log-variance).
+/// </summary>
+public sealed record ComponentContract(ModelComponent Component, IReadOnlyList<TensorSpec> Inputs, IReadOnlyList<TensorSpec> Outputs, IReadOnlyList<string>? OneOfOutputs = null)
 {
     public TensorSpec this[string role] => Inputs.Concat(Outputs).Single(s => s.Role == role);
 }
@@ -58,6 +62,9 @@ public static class IoContract
     public const string Velocity = "velocity";
     public const string Latent = "latent";
     public const string Image = "image";
+
+    /// <summary>optimum's VAE encoder output: mean and log-variance concatenated on the channels, (B, 32, h, w).</summary>
+    public const string LatentParameters = "latent_parameters";
 
     public static ComponentContract Clip { get; } = new(
         ModelComponent.ClipTextEncoder,
@@ -87,12 +94,26 @@ public static class IoContract
         [new(Latent, ["latent_sample", "latent", "z"], TensorKind.Float, ["B", "16", "h", "w"])],
         [new(Image, ["sample", "images", "image"], TensorKind.Float, ["B", "3", "H", "W"])]);
 
+    /// <summary>
+    /// sample (B, 3, H, W) in [-1, 1] -> the posterior mean before FLUX's scaling: ours as latent_sample (B, 16, h, w),
+    /// optimum's as the first 16 channels of latent_parameters (B, 32, h, w).
+    /// </summary>
+    public static ComponentContract VaeEncoder { get; } = new(
+        ModelComponent.VaeEncoder,
+        [new(Image, ["sample", "images", "image"], TensorKind.Float, ["B", "3", "H", "W"])],
+        [
+            new(Latent, ["latent_sample"], TensorKind.Float, ["B", "16", "h", "w"], IsOptional: true),
+            new(LatentParameters, ["latent_parameters"], TensorKind.Float, ["B", "32", "h", "w"], IsOptional: true),
+        ],
+        OneOfOutputs: [Latent, LatentParameters]);
+
     public static ComponentContract For(ModelComponent component) => component switch
     {
         ModelComponent.ClipTextEncoder => Clip,
         ModelComponent.T5TextEncoder => T5,
         ModelComponent.Transformer => Transformer,
         ModelComponent.VaeDecoder => Vae,
+        ModelComponent.VaeEncoder => VaeEncoder,
         _ => throw new ArgumentOutOfRangeException(nameof(component), component, "unknown component"),
     };
 
@@ -102,6 +123,7 @@ public static class IoContract
         ModelComponent.ClipTextEncoder => "clip.",
         ModelComponent.T5TextEncoder => "t5.",
         ModelComponent.Transformer => "transformer.",
+        ModelComponent.VaeEncoder => "vae_encoder.",
         _ => "vae.",
     } + role;
 

@@ -72,6 +72,15 @@ public static class IoValidator
         Resolve(session.ModelFile, contract, contract.Inputs, session.Inputs, isInput: true, nameOverrides, dimensions, tensors);
         Resolve(session.ModelFile, contract, contract.Outputs, session.Outputs, isInput: false, nameOverrides, dimensions, tensors);
 
+        if (contract.OneOfOutputs is { } oneOf && !oneOf.Any(tensors.ContainsKey))
+        {
+            var names = contract.Outputs.Where(o => oneOf.Contains(o.Role)).Select(o => $"'{o.Aliases[0]}' {o.ShapeText}");
+            throw new FluxModelException(
+                $"model file {session.ModelFile}: the FLUX {contract.Component} needs an output named {string.Join(" or ", names)}; the outputs are: {string.Join(", ", session.Outputs.Keys)}",
+                session.ModelFile,
+                oneOf[0]);
+        }
+
         var bound = tensors.Values.Where(t => t.IsInput).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         foreach (string name in session.Inputs.Keys.Where(n => !bound.Contains(n)))
         {

@@ -3,7 +3,7 @@ namespace Flux.Inference.Packages;
 /// <summary>How the package folder is laid out.</summary>
 public enum PackageLayout
 {
-    /// <summary>diffusers/optimum: model_index.json, text_encoder/, text_encoder_2/, transformer/, vae_decoder/, tokenizer/, tokenizer_2/.</summary>
+    /// <summary>diffusers/optimum: model_index.json, text_encoder/, text_encoder_2/, transformer/, vae_decoder/, tokenizer/, tokenizer_2/, optional vae_encoder/.</summary>
     Diffusers,
     /// <summary>BFL's ONNX exports: clip.opt/, t5.opt/, transformer.opt/&lt;precision&gt;/, vae.opt/, no tokenizers.</summary>
     Bfl,
@@ -47,6 +47,9 @@ public sealed record PackageFiles(
             directory);
     }
 
+    /// <summary>vae_encoder/model.onnx when the package has one (diffusers/optimum layout), for image-to-image; else null.</summary>
+    public string? VaeEncoderModel { get; init; }
+
     /// <summary>Every file the package needs, for existence checks and for `flux model inspect`.</summary>
     public IEnumerable<string> All => [ClipModel, T5Model, TransformerModel, VaeModel, ClipVocab, ClipMerges, T5SentencePiece];
 
@@ -73,7 +76,7 @@ public sealed record PackageFiles(
             Path.Combine(directory, "vae_decoder", "model.onnx"),
             clipVocab,
             clipMerges,
-            t5SentencePiece));
+            t5SentencePiece) { VaeEncoderModel = ExistingOrNull(Path.Combine(directory, "vae_encoder", "model.onnx")) });
     }
 
     private static PackageFiles LocateBfl(string directory, FluxManifest manifest)
@@ -127,6 +130,8 @@ public sealed record PackageFiles(
         string[] candidates = Directory.GetFiles(folder, "*.onnx");
         return candidates.Length == 1 ? candidates[0] : model;
     }
+
+    private static string? ExistingOrNull(string file) => File.Exists(file) ? file : null;
 
     private static string SentencePieceFile(string pathOrFolder) =>
         Directory.Exists(pathOrFolder) ? Path.Combine(pathOrFolder, "spiece.model") : pathOrFolder;

@@ -3,15 +3,16 @@ using Microsoft.Extensions.Logging;
 
 namespace Flux.Inference.Packages;
 
-/// <summary>The validated IO of the four sessions and the dimensions they agree on (T, Dt, Dp, ...).</summary>
+/// <summary>The validated IO of the four sessions (five with a VAE encoder) and the dimensions they agree on (T, Dt, Dp, ...).</summary>
 public sealed class PackageIo
 {
-    private PackageIo(ComponentIo clip, ComponentIo t5, ComponentIo transformer, ComponentIo vae, DimensionTable dimensions)
+    private PackageIo(ComponentIo clip, ComponentIo t5, ComponentIo transformer, ComponentIo vae, ComponentIo? vaeEncoder, DimensionTable dimensions)
     {
         Clip = clip;
         T5 = t5;
         Transformer = transformer;
         Vae = vae;
+        VaeEncoder = vaeEncoder;
         Dimensions = dimensions;
     }
 
@@ -23,15 +24,22 @@ public sealed class PackageIo
 
     public ComponentIo Vae { get; }
 
+    /// <summary>The VAE encoder's IO when the package has vae_encoder/ (image-to-image), else null.</summary>
+    public ComponentIo? VaeEncoder { get; }
+
     public DimensionTable Dimensions { get; }
 
-    public IEnumerable<ComponentIo> All => [Clip, T5, Transformer, Vae];
+    public IEnumerable<ComponentIo> All => VaeEncoder is null ? [Clip, T5, Transformer, Vae] : [Clip, T5, Transformer, Vae, VaeEncoder];
 
     public ComponentIo this[ModelComponent component] => component switch
     {
         ModelComponent.ClipTextEncoder => Clip,
         ModelComponent.T5TextEncoder => T5,
         ModelComponent.Transformer => Transformer,
+        ModelComponent.VaeEncoder => VaeEncoder ?? throw new FluxModelException(
+            $"the package at {Path.GetDirectoryName(Path.GetDirectoryName(Vae.ModelFile))} has no VAE encoder (vae_encoder/model.onnx), which image-to-image needs",
+            Vae.ModelFile,
+            "vae_encoder"),
         _ => Vae,
     };
 
@@ -56,6 +64,7 @@ public sealed class PackageIo
         var t5 = Check(files.T5Model, IoContract.T5);
         var transformer = Check(files.TransformerModel, IoContract.Transformer);
         var vae = Check(files.VaeModel, IoContract.Vae);
-        return new PackageIo(clip, t5, transformer, vae, dimensions);
+        var vaeEncoder = files.VaeEncoderModel is { } encoderFile ? Check(encoderFile, IoContract.VaeEncoder) : null;
+        return new PackageIo(clip, t5, transformer, vae, vaeEncoder, dimensions);
     }
 }

@@ -55,6 +55,7 @@ public static class ReferencePackage
         PackageLayout.WriteModel(directory, "transformer", ReferenceGraphs.BuildTransformer(
             PackedLatents(images), ReferenceGraphs.PriorMatrix(images), images.Count, Size, options.T5MaxLength, options.TransformerOutputName));
         PackageLayout.WriteModel(directory, "vae_decoder", PatchVae.BuildDecoderGraph());
+        PackageLayout.WriteModel(directory, "vae_encoder", PatchVae.BuildEncoderGraph());
     }
 
     /// <summary>x0_k = pack((E(image_k) - shift) * scale), the model-space latents: (K, L*64).</summary>
@@ -99,11 +100,14 @@ public static class ReferencePackage
           and the shape word sets the shape. The keyword vector is `pooler_output`; each stated attribute
           an image does not match costs {ReferenceGraphs.MismatchPenalty} in log-prior, unstated ones match every image.
           Example prompts: "a red circle on a blue background", "a white triangle on a black background",
-          "a yellow square" (either background).
+          "a yellow square" (either background). A caption that leaves attributes open ("a circle") gives a
+          uniform prior over every matching image, so the flow's paths curve before settling on one of them.
         - **T5 encoder:** a fixed embedding with T5's IO shape (T = {o.T5MaxLength}); the transformer ignores it.
         - **VAE decoder:** a fixed linear map from 16 latent channels to each 8x8 RGB patch (low-frequency
           DCT basis), whose least-squares inverse encoded the image set; latents follow FLUX's scaling
           `z = (E(img) - 0.1159) * 0.3611`.
+        - **VAE encoder:** that inverse E as ONNX (`sample` -> `latent_sample`, the latent before scaling), so
+          E(D(z)) = z exactly and D(E(x)) = x for images the decoder can draw.
 
         **What it is not:** a neural network or a general text-to-image model. It reproduces images of its
         own set (what the ideal minimiser of the flow-matching loss does on a finite set), so a sampler,

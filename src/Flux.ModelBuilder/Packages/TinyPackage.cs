@@ -30,6 +30,7 @@ public static class TinyPackage
         PackageLayout.WriteModel(directory, "text_encoder_2", TinyEncoders.BuildT5(options, SentencePieceModelWriter.VocabularySize), options.ExternalDataThreshold);
         PackageLayout.WriteModel(directory, "transformer", TinyTransformer.Build(options), options.ExternalDataThreshold);
         PackageLayout.WriteModel(directory, "vae_decoder", TinyVaeDecoder.Build(options), options.ExternalDataThreshold);
+        PackageLayout.WriteModel(directory, "vae_encoder", TinyVaeEncoder.Build(options), options.ExternalDataThreshold);
     }
 
     private static string ModelCard(TinyFluxOptions o, FluxManifest m) => string.Create(CultureInfo.InvariantCulture, $"""
@@ -40,7 +41,8 @@ public static class TinyPackage
         and RoPE over axes ({string.Join(", ", o.AxesDim)}), final_layer) at width {o.HiddenSize} with {o.HeadCount} heads,
         in the IO contract of the real ONNX exports, with deterministic pseudo-random weights (seed {o.Seed}).
         Tiny CLIP-like (width {o.ClipWidth}, pooled to 768) and T5-like (width {o.T5Width}, T = {o.TextLength})
-        encoders and a small convolutional VAE decoder complete the pipeline. Initializers carry BFL's
+        encoders, a small convolutional VAE decoder and a random convolutional VAE encoder (`sample` ->
+        `latent_sample`) complete the pipeline. Initializers carry BFL's
         state-dict names and shapes.
 
         **What it is not:** a trained model. Its images are noise-like; it exists to run every code path

@@ -62,6 +62,23 @@ public static class PatchVae
         return latent;
     }
 
+    /// <summary>
+    /// The encoder E as ONNX, sample (B, 3, H, W) -> latent_sample (B, 16, H/8, W/8): SpaceToDepth(8), then a 1x1
+    /// convolution with D^T / Gain^2. SpaceToDepth orders a patch's values (i, j, colour), the decoder's DepthToSpace
+    /// (colour, i, j), so the weight's columns are D's rows in that order. E(D(z)) = z for every z (A^T A = I), and
+    /// D(E(x)) = x for images in D's range.
+    /// </summary>
+    public static ModelProto BuildEncoderGraph()
+    {
+        var g = new GraphBuilder("patch_vae_encoder", new WeightSource(0));
+        var image = g.Input("sample", DataType.Float, "B", 3, "H", "W");
+        var weight = g.Parameter("encoder.patch.weight", EncoderMatrix(), FluxConstants.LatentChannels, PatchValues, 1, 1);
+        var patches = g.Op("SpaceToDepth", [image], Attr.Int("blocksize", Cell)); // (B, 192, h, w), channel (i*8 + j)*3 + c
+        var latent = g.Op("Conv", [patches, weight]); // (B, 16, h, w)
+        g.Output(latent, "latent_sample", DataType.Float, "B", FluxConstants.LatentChannels, "h", "w");
+        return OnnxFileWriter.ToModel(g, "Exact inverse (least squares) of the fixed linear 8x8-patch decoder, not a trained VAE.");
+    }
+
     /// <summary>The decoder as ONNX: 1x1 convolution (16 -> 192), DepthToSpace(8), clip to [-1, 1].</summary>
     public static ModelProto BuildDecoderGraph()
     {
@@ -81,6 +98,22 @@ public static class PatchVae
         var i = patchValue / Cell % Cell;
         var j = patchValue % Cell;
         return (c * size.Height + cy * Cell + i) * size.Width + cx * Cell + j;
+    }
+
+    /// <summary>(16, 192): row ch, column (i*8 + j)*3 + c (SpaceToDepth's order) = D[c*64 + i*8 + j, ch] / Gain^2.</summary>
+    private static float[] EncoderMatrix()
+    {
+        var matrix = new float[FluxConstants.LatentChannels * PatchValues];
+        for (var ch = 0; ch < FluxConstants.LatentChannels; ch++)
+        {
+            for (var p = 0; p < PatchValues; p++)
+            {
+                int c = p / (Cell * Cell), ij = p % (Cell * Cell);
+                matrix[(ch * PatchValues) + (ij * 3) + c] = (float)(DecoderMatrix[(p * FluxConstants.LatentChannels) + ch] / (Gain * Gain));
+            }
+        }
+
+        return matrix;
     }
 
     private static float[] BuildDecoderMatrix()
