@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Flux.Functions.Rendering;
+using Flux.Inference;
 
 namespace Flux.Functions;
 
@@ -65,13 +67,16 @@ public sealed class FluxOptions
     [Range(1, 10_000)]
     public int MaxPromptLength { get; set; } = 2000;
 
-    [Range(16, 8192)]
+    // The image limits may narrow the pipeline's (GenerationSettings), never widen them: a job this
+    // service accepts must not fail later in Denoise. Start-up validation refuses a wider setting.
+
+    [Range(GenerationSettings.MinSide, GenerationSettings.MaxSide)]
     public int MaxWidth { get; set; } = 2048;
 
-    [Range(16, 8192)]
+    [Range(GenerationSettings.MinSide, GenerationSettings.MaxSide)]
     public int MaxHeight { get; set; } = 2048;
 
-    [Range(1, 1000)]
+    [Range(GenerationSettings.MinSteps, GenerationSettings.MaxSteps)]
     public int MaxSteps { get; set; } = 100;
 
     [Range(1, 100_000)]
@@ -145,6 +150,13 @@ public sealed class FluxOptions
 
     /// <summary>Event Grid topic for completion CloudEvents; none configured means queue only.</summary>
     public Uri? EventGridTopicEndpoint { get; set; }
+
+    /// <summary>The image rules job validation applies: the pipeline's, with this service's maxima and the model's fixed size.</summary>
+    public GenerationLimits ImageLimits(ModelDefaults model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new GenerationLimits(MaxWidth, MaxHeight, MaxSteps, model.FixedSize ? model.Width : null, model.FixedSize ? model.Height : null);
+    }
 
     /// <summary>Azure container and queue names: 3-63 lower-case letters, digits and single dashes.</summary>
     private const string ContainerNamePattern = "^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$";

@@ -61,6 +61,9 @@ public sealed class FluxOptionsTests
     [InlineData("Flux:StorageRetryDelay", "00:00:40", "Flux:StorageRetryDelay 00:00:40 exceeds Flux:StorageMaxRetryDelay 00:00:30")]
     [InlineData("Flux:StartBurst", "0", "StartBurst")]
     [InlineData("Flux:CancellationPollInterval", "00:00:00", "CancellationPollInterval")]
+    [InlineData("Flux:MaxWidth", "8192", "The field MaxWidth must be between 16 and 4096")]   // wider than the pipeline: jobs would fail in Denoise
+    [InlineData("Flux:MaxHeight", "4112", "The field MaxHeight must be between 16 and 4096")]
+    [InlineData("Flux:MaxSteps", "1001", "The field MaxSteps must be between 1 and 1000")]
     public void InvalidSetting_FailsAtStartWithTheSettingNamed(string key, string value, string message)
     {
         var error = Assert.Throws<OptionsValidationException>(() => Bind(new Dictionary<string, string?> { [key] = value }));

@@ -2,6 +2,7 @@ using Flux.Functions.Jobs;
 using Flux.Functions.Orchestrations;
 using Flux.Functions.Storage;
 using Flux.Functions.Tests.Hosting;
+using Flux.Inference;
 using Microsoft.DurableTask.Client;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
@@ -68,7 +69,7 @@ public sealed class TinyModelTests(AzuriteFixture azurite, TinyModelFixture tiny
     public async Task Checkpoint_OfAnotherImageSize_IsInvalidInput_SoItIsNotRetried()
     {
         await using var service = await FluxTestService.StartAsync(azurite, tiny.Renderer);
-        var spec = new Rendering.RenderSpec("a red circle", Side, Side, Steps, 0f, 1, "euler", 0);
+        var spec = new GenerationSettings("a red circle", Side, Side, Steps, 0f, 1, "euler", 0);
         byte[] conditioning = await tiny.Renderer.EncodePromptAsync(spec.Prompt, CancellationToken.None);
         byte[] otherShape = (await tiny.Renderer.DenoiseAsync(spec with { Width = Side * 2 }, conditioning, null, 1, TimeSpan.FromMinutes(1),
             (_, _, _) => Task.CompletedTask, CancellationToken.None)).Checkpoint.ToArray();
