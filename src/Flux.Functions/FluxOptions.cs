@@ -21,16 +21,13 @@ public sealed class FluxOptions
     /// <summary>Container watched by the blob trigger for prompt files.</summary>
     public const string PromptsContainer = "flux-prompts";
 
-    // ---- Model and device ----
+    // ---- Model ----
 
-    /// <summary>Model package folder; empty means the built-in "reference" package (built on first start).</summary>
+    /// <summary>
+    /// Model package folder; empty means the built-in "reference" package (built on first start). The device
+    /// and the other ONNX Runtime settings are <see cref="Flux.Inference.Sessions.InferenceOptions"/> ("Flux:Inference").
+    /// </summary>
     public string ModelPath { get; set; } = "";
-
-    [RegularExpression("^(cpu|cuda)$", ErrorMessage = "Flux:Device must be \"cpu\" or \"cuda\".")]
-    public string Device { get; set; } = "cpu";
-
-    [Range(0, 64)]
-    public int DeviceId { get; set; }
 
     // ---- Orchestration policy ----
 

@@ -65,7 +65,7 @@ public sealed class SecretsAndLinksTests(AzuriteFixture azurite)
         }
 
         // Configuration failures with the key in configuration: the errors name settings, never values.
-        capture.Add("config", ConfigurationError(new() { ["AzureWebJobsStorage"] = azurite.ConnectionString, ["Flux:Device"] = "tpu" }));
+        capture.Add("config", ConfigurationError(new() { ["AzureWebJobsStorage"] = azurite.ConnectionString, ["Flux:MaxParallelImages"] = "0" }));
         capture.Add("config", ConfigurationError(new() { ["AzureWebJobsStorage"] = azurite.ConnectionString.Replace("BlobEndpoint=http://", "BlobEndpoint=http://[::bad", StringComparison.Ordinal) }));
 
         // The capture saw the paths it is meant to guard (so an empty capture cannot pass).
