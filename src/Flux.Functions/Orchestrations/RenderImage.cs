@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Flux.Functions.Rendering;
 using Flux.Inference;
 using Microsoft.Azure.Functions.Worker;
@@ -78,9 +80,11 @@ public static class RenderImage
 
 public sealed record RenderImageInput(string JobId, GenerationSettings Spec, RenderPolicy Policy);
 
-/// <summary>Custom status of a RenderImage instance.</summary>
+/// <summary>Custom status of a RenderImage instance, and what GET /api/generations/{id} shows of it under currentSteps.</summary>
 public sealed record ImageProgress(ImageStage Stage, int Step, int TotalSteps);
 
+/// <summary>Written as "encoding", "denoising", "decoding", "completed" (the status API's words; numbers are still read).</summary>
+[JsonConverter(typeof(ImageStageJson))]
 public enum ImageStage
 {
     Encoding,
@@ -88,6 +92,8 @@ public enum ImageStage
     Decoding,
     Completed,
 }
+
+public sealed class ImageStageJson() : JsonStringEnumConverter<ImageStage>(JsonNamingPolicy.CamelCase);
 
 public sealed record EncodePromptInput(string Prompt);
 

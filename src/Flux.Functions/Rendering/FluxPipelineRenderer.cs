@@ -28,15 +28,11 @@ public sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
         _checkpointEvery = checkpointEverySteps;
         var package = pipeline.Package;
         ModelId = $"{package.Name}-{PackageFingerprint(package.Directory)}";
+        var defaults = GenerationSettings.Defaults(package, prompt: string.Empty);
         Defaults = new ModelDefaults(
-            package.FixedWidth ?? DefaultSide, package.FixedHeight ?? DefaultSide, package.DefaultSteps, package.DefaultGuidance,
-            DefaultSampler, FixedSize: package.FixedWidth is not null || package.FixedHeight is not null);
+            defaults.Width, defaults.Height, defaults.Steps, defaults.Guidance, defaults.Sampler,
+            FixedSize: package.FixedWidth is not null || package.FixedHeight is not null);
     }
-
-    /// <summary>The side of images whose request names no size, when the model has no fixed size.</summary>
-    public const int DefaultSide = 1024;
-
-    public const string DefaultSampler = "euler";
 
     public string ModelId { get; }
 
