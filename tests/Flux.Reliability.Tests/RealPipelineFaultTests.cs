@@ -27,16 +27,12 @@ public sealed class RealPipelineFaultTests(ITestOutputHelper output)
         using var tiny = new TinyModelFixture();
         var crashing = new RandomCrashRenderer(tiny.Renderer, CrashSeed, probability: 0.4, maxCrashesPerImage: 3);
         var faulty = new OutageAtCheckpointRenderer(crashing, azurite, Outage, atImage: 1, atStep: 2);
-        await using var service = await FluxTestService.StartAsync(azurite.ConnectionString, faulty, new Dictionary<string, string?>
+        await using var service = await FluxTestService.StartAsync(azurite.ConnectionString, faulty, new Dictionary<string, string?>(StorageOutageTests.RetriesThroughAnOutage)
         {
             ["Flux:MaxParallelImages"] = "3",
             ["Flux:DenoiseChunkSteps"] = "4",
             ["Flux:CheckpointEverySteps"] = "2",
-            ["Flux:StorageMaxRetries"] = "10",
-            ["Flux:StorageRetryDelay"] = "00:00:00.100",
-            ["Flux:StorageMaxRetryDelay"] = "00:00:01",
-            ["Flux:StorageNetworkTimeout"] = "00:00:05",
-            ["Flux:ActivityMaxAttempts"] = "8",
+            ["Flux:ActivityMaxAttempts"] = "8",   // up to 3 crashes of an image and the outage's failures in one chunk
             ["Flux:ActivityFirstRetryInterval"] = "00:00:00.020",
         });
         var request = JobAssertions.Request([.. Enumerable.Range(0, Images).Select(i => $"a {(i % 2 == 0 ? "red" : "blue")} shape number {i}")]) with
