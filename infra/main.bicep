@@ -40,9 +40,10 @@ param modelSource string = 'blob'
 @description('Folder of the model package under the flux-models container (and on the share); empty runs the app\'s built-in reference package, so the first deployment needs no upload.')
 param modelName string = ''
 
-@description('ONNX Runtime device of the app (Flux:Device).')
+@description('ONNX Runtime execution provider of the app (Flux:Inference:ExecutionProvider): auto, cpu or cuda.')
 @allowed([
   'cuda'
+  'auto'
   'cpu'
 ])
 param fluxDevice string = 'cuda'

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Flux.Functions.Rendering;
+using Flux.Inference;
 
 namespace Flux.ServiceBench;
 
@@ -15,11 +16,11 @@ internal sealed class NoOpRenderer : IImageRenderer
     public Task<byte[]> EncodePromptAsync(string prompt, CancellationToken cancellationToken) => Task.FromResult(Payload);
 
     public Task<DenoiseChunk> DenoiseAsync(
-        RenderSpec spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
         Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
         => Task.FromResult(new DenoiseChunk(Payload, spec.Steps, spec.Steps));
 
-    public Task<byte[]> DecodeToPngAsync(RenderSpec spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
+    public Task<byte[]> DecodeToPngAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
         => Task.FromResult(Payload);
 }
 
@@ -40,11 +41,11 @@ internal sealed class TimingRenderer(IImageRenderer inner) : IImageRenderer
         => TimeAsync(() => inner.EncodePromptAsync(prompt, cancellationToken));
 
     public Task<DenoiseChunk> DenoiseAsync(
-        RenderSpec spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
         Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
         => TimeAsync(() => inner.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken));
 
-    public Task<byte[]> DecodeToPngAsync(RenderSpec spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
+    public Task<byte[]> DecodeToPngAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
         => TimeAsync(() => inner.DecodeToPngAsync(spec, finalCheckpoint, cancellationToken));
 
     private async Task<T> TimeAsync<T>(Func<Task<T>> stage)

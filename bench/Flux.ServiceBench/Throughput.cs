@@ -77,11 +77,11 @@ internal static class Throughput
         }
 
         public Task<DenoiseChunk> DenoiseAsync(
-            RenderSpec spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+            GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
             Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
             => inner.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken);
 
-        public Task<byte[]> DecodeToPngAsync(RenderSpec spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
+        public Task<byte[]> DecodeToPngAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
             => inner.DecodeToPngAsync(spec, finalCheckpoint, cancellationToken);
     }
 }

@@ -133,11 +133,11 @@ var fluxSettings = concat(
     : [],
   [
     {
-      name: 'Flux__Device'
+      name: 'Flux__Inference__ExecutionProvider'
       value: device
     }
     {
-      name: 'Flux__DeviceId'
+      name: 'Flux__Inference__DeviceId'
       value: string(deviceId)
     }
     {

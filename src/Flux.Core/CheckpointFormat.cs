@@ -56,7 +56,7 @@ public static class CheckpointFormat
             at += 4;
         }
 
-        BinaryPrimitives.WriteInt32LittleEndian(header[at..], checkpoint.StepIndex);
+        BinaryPrimitives.WriteInt32LittleEndian(header[at..], checkpoint.Step);
         BinaryPrimitives.WriteInt32LittleEndian(header[(at + 4)..], checkpoint.TotalSteps);
         BinaryPrimitives.WriteUInt64LittleEndian(header[(at + 8)..], checkpoint.ScheduleFingerprint);
         ReadOnlySpan<byte> payload = MemoryMarshal.AsBytes(checkpoint.Latents.AsSpan());

@@ -10,7 +10,7 @@ public enum CheckpointElementType
 }
 
 /// <summary>
-/// The sampler state between steps: the latents after <see cref="StepIndex"/> steps of a schedule of
+/// The sampler state between steps: the latents after <see cref="Step"/> steps of a schedule of
 /// <see cref="TotalSteps"/> steps. Resuming from it with the same model, schedule and sampler gives
 /// bit-identical results to an uninterrupted run (every sampler step depends only on x and the schedule).
 /// Binary format: see <see cref="CheckpointFormat"/>.
@@ -18,7 +18,7 @@ public enum CheckpointElementType
 public sealed class SamplerCheckpoint
 {
     /// <summary>Creates a checkpoint; the arrays are kept, not copied.</summary>
-    public SamplerCheckpoint(int[] shape, int stepIndex, int totalSteps, ulong scheduleFingerprint, float[] latents)
+    public SamplerCheckpoint(int[] shape, int step, int totalSteps, ulong scheduleFingerprint, float[] latents)
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(latents);
@@ -33,14 +33,14 @@ public sealed class SamplerCheckpoint
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"latents hold {latents.Length} floats but shape {FormatShape(shape)} needs {elements}"), nameof(latents));
         }
 
-        string? stepError = CheckpointFormat.ValidateSteps(stepIndex, totalSteps);
+        string? stepError = CheckpointFormat.ValidateSteps(step, totalSteps);
         if (stepError is not null)
         {
-            throw new ArgumentOutOfRangeException(nameof(stepIndex), stepError);
+            throw new ArgumentOutOfRangeException(nameof(step), stepError);
         }
 
         Shape = shape;
-        StepIndex = stepIndex;
+        Step = step;
         TotalSteps = totalSteps;
         ScheduleFingerprint = scheduleFingerprint;
         Latents = latents;
@@ -52,8 +52,8 @@ public sealed class SamplerCheckpoint
     /// <summary>Payload element type (always <see cref="CheckpointElementType.Float32"/> in version 1).</summary>
     public CheckpointElementType ElementType => CheckpointElementType.Float32;
 
-    /// <summary>Steps completed: the next step to run (0 = initial noise, TotalSteps = finished).</summary>
-    public int StepIndex { get; }
+    /// <summary>Steps completed: the next step to run (0 = initial noise, TotalSteps = completed).</summary>
+    public int Step { get; }
 
     /// <summary>Steps of the whole schedule.</summary>
     public int TotalSteps { get; }
@@ -61,11 +61,11 @@ public sealed class SamplerCheckpoint
     /// <summary><see cref="Schedule.Fingerprint"/> of the timesteps the state was produced with.</summary>
     public ulong ScheduleFingerprint { get; }
 
-    /// <summary>The state x at <see cref="StepIndex"/>, flattened in <see cref="Shape"/> order.</summary>
+    /// <summary>The state x at <see cref="Step"/>, flattened in <see cref="Shape"/> order.</summary>
     public float[] Latents { get; }
 
     /// <summary>True when every step has run.</summary>
-    public bool IsFinished => StepIndex == TotalSteps;
+    public bool IsCompleted => Step == TotalSteps;
 
     /// <summary>Writes the checkpoint (header, payload, checksum) to <paramref name="stream"/>.</summary>
     public void WriteTo(Stream stream) => CheckpointFormat.Write(this, stream);

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Flux.Functions.Rendering;
+using Flux.Inference;
 
 namespace Flux.Functions;
 
@@ -19,16 +21,13 @@ public sealed class FluxOptions
     /// <summary>Container watched by the blob trigger for prompt files.</summary>
     public const string PromptsContainer = "flux-prompts";
 
-    // ---- Model and device ----
+    // ---- Model ----
 
-    /// <summary>Model package folder; empty means the built-in "reference" package (built on first start).</summary>
+    /// <summary>
+    /// Model package folder; empty means the built-in "reference" package (built on first start). The device
+    /// and the other ONNX Runtime settings are <see cref="Flux.Inference.Sessions.InferenceOptions"/> ("Flux:Inference").
+    /// </summary>
     public string ModelPath { get; set; } = "";
-
-    [RegularExpression("^(cpu|cuda)$", ErrorMessage = "Flux:Device must be \"cpu\" or \"cuda\".")]
-    public string Device { get; set; } = "cpu";
-
-    [Range(0, 64)]
-    public int DeviceId { get; set; }
 
     // ---- Orchestration policy ----
 
@@ -65,13 +64,16 @@ public sealed class FluxOptions
     [Range(1, 10_000)]
     public int MaxPromptLength { get; set; } = 2000;
 
-    [Range(16, 8192)]
+    // The image limits may narrow the pipeline's (GenerationSettings), never widen them: a job this
+    // service accepts must not fail later in Denoise. Start-up validation refuses a wider setting.
+
+    [Range(GenerationSettings.MinSide, GenerationSettings.MaxSide)]
     public int MaxWidth { get; set; } = 2048;
 
-    [Range(16, 8192)]
+    [Range(GenerationSettings.MinSide, GenerationSettings.MaxSide)]
     public int MaxHeight { get; set; } = 2048;
 
-    [Range(1, 1000)]
+    [Range(GenerationSettings.MinSteps, GenerationSettings.MaxSteps)]
     public int MaxSteps { get; set; } = 100;
 
     [Range(1, 100_000)]
@@ -145,6 +147,13 @@ public sealed class FluxOptions
 
     /// <summary>Event Grid topic for completion CloudEvents; none configured means queue only.</summary>
     public Uri? EventGridTopicEndpoint { get; set; }
+
+    /// <summary>The image rules job validation applies: the pipeline's, with this service's maxima and the model's fixed size.</summary>
+    public GenerationLimits ImageLimits(ModelDefaults model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new GenerationLimits(MaxWidth, MaxHeight, MaxSteps, model.FixedSize ? model.Width : null, model.FixedSize ? model.Height : null);
+    }
 
     /// <summary>Azure container and queue names: 3-63 lower-case letters, digits and single dashes.</summary>
     private const string ContainerNamePattern = "^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$";

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using Flux.Core;
 using Flux.Inference.Packages;
 using Flux.Inference.Stages;
@@ -9,45 +10,37 @@ namespace Flux.Inference;
 public sealed partial class FluxPipeline
 {
     /// <summary>
-    /// Runs sampler steps for one image (B = 1): from <paramref name="resumeFrom"/> (or the initial noise of
-    /// (seed, image index)) for at most <paramref name="maxSteps"/> steps, handing a checkpoint to
-    /// <paramref name="checkpointEveryK"/> every <paramref name="checkpointInterval"/> steps. Resuming from
-    /// any checkpoint gives bit-identical results to an uninterrupted run.
+    /// Runs sampler steps for one image (B = 1) as <paramref name="request"/> says: from its checkpoint (or the
+    /// initial noise of (seed, image index)) for at most <see cref="DenoiseRequest.MaxSteps"/> steps, awaiting
+    /// <see cref="DenoiseRequest.OnCheckpoint"/> and checking the time budget every
+    /// <see cref="DenoiseRequest.CheckpointInterval"/> steps. The transformer session is acquired once for the
+    /// whole call (in <see cref="MemoryMode.Sequential"/> it is loaded once, not per checkpoint interval).
+    /// Resuming from any checkpoint gives bit-identical results to an uninterrupted run.
     /// </summary>
-    public DenoiseResult Denoise(
-        TextConditioning conditioning,
-        GenerationSettings settings,
-        SamplerCheckpoint? resumeFrom,
-        int maxSteps,
-        Action<SamplerCheckpoint>? checkpointEveryK,
-        int checkpointInterval,
-        IProgress<DenoiseProgress>? progress,
-        CancellationToken cancellationToken)
+    /// <returns>The state reached; <see cref="SamplerCheckpoint.IsCompleted"/> once every step has run.</returns>
+    public async Task<SamplerCheckpoint> DenoiseAsync(DenoiseRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(conditioning);
-        ArgumentNullException.ThrowIfNull(settings);
-        if (conditioning.BatchSize != 1)
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Conditioning);
+        ArgumentNullException.ThrowIfNull(request.Settings);
+        if (request.Conditioning.BatchSize != 1)
         {
-            throw new ArgumentException($"Denoise takes the conditioning of one prompt, not {conditioning.BatchSize}", nameof(conditioning));
+            throw new ArgumentException($"Denoise takes the conditioning of one prompt, not {request.Conditioning.BatchSize}", nameof(request));
         }
 
-        return DenoiseBatch(conditioning, [settings], resumeFrom, maxSteps, checkpointEveryK, checkpointInterval, progress, previewInterval: 0, cancellationToken);
+        return await DenoiseBatchAsync(request, [request.Settings], statePool: null, cancellationToken).ConfigureAwait(false);
     }
 
-    private DenoiseResult DenoiseBatch(
-        TextConditioning conditioning,
-        IReadOnlyList<GenerationSettings> batch,
-        SamplerCheckpoint? resumeFrom,
-        int maxSteps,
-        Action<SamplerCheckpoint>? onCheckpoint,
-        int checkpointInterval,
-        IProgress<DenoiseProgress>? progress,
-        int previewInterval,
-        CancellationToken cancellationToken,
-        ExactLengthPool<float>? statePool = null)
+    /// <summary>
+    /// The one sampling loop of the pipeline (Generate and DenoiseAsync both run it): chunks of
+    /// CheckpointInterval steps over one transformer session, a checkpoint and a time-budget check between them.
+    /// </summary>
+    private async Task<SamplerCheckpoint> DenoiseBatchAsync(
+        DenoiseRequest request, IReadOnlyList<GenerationSettings> batch, ExactLengthPool<float>? statePool, CancellationToken cancellationToken)
     {
         var first = ValidateBatch(batch);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSteps);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.MaxSteps);
+        ArgumentOutOfRangeException.ThrowIfNegative(request.CheckpointInterval);
         var size = first.Size;
         var sampler = Samplers.Parse(first.Sampler);
         double[] timesteps = Schedule.Flux(first.Steps, size.SequenceLength, Package.Shift);
@@ -56,7 +49,7 @@ public sealed partial class FluxPipeline
 
         float[] x;
         int start;
-        if (resumeFrom is null)
+        if (request.ResumeFrom is not { } resumeFrom)
         {
             x = InitialNoise(batch, size, statePool);
             start = 0;
@@ -66,26 +59,38 @@ public sealed partial class FluxPipeline
             resumeFrom.EnsureCompatible(shape, first.Steps, fingerprint);
             x = statePool?.Rent(resumeFrom.Latents.Length) ?? new float[resumeFrom.Latents.Length];
             resumeFrom.Latents.CopyTo(x, 0);
-            start = resumeFrom.StepIndex;
+            start = resumeFrom.Step;
         }
 
-        int end = (int)Math.Min(first.Steps, (long)start + maxSteps);
+        int end = (int)Math.Min(first.Steps, (long)start + request.MaxSteps);
+        int reached = start;
         if (start < end)
         {
+            long clock = Stopwatch.GetTimestamp();
             float[] guidance = batch.Select(s => s.Guidance).ToArray();   // (B)
             using (Stage(ModelComponent.Transformer, out var transformer))
-            using (var model = new TransformerVelocityModel(transformer, Package.Io.Transformer, conditioning, size, guidance, cancellationToken))
+            using (var model = new TransformerVelocityModel(transformer, Package.Io.Transformer, request.Conditioning, size, guidance, cancellationToken))
             {
                 var workspace = statePool is null ? new SamplerWorkspace(x.Length) : new SamplerWorkspace(statePool.Rent(x.Length));
-                var observer = progress is null ? null : new ProgressObserver(progress, size, previewInterval);
-                int interval = onCheckpoint is null || checkpointInterval <= 0 ? end - start : checkpointInterval;
+                var observer = request.Progress is null ? null : new ProgressObserver(request.Progress, size, request.PreviewInterval);
+                int interval = request.CheckpointInterval > 0 ? request.CheckpointInterval : end - start;
                 try
                 {
-                    for (int chunkStart = start; chunkStart < end; chunkStart += interval)
+                    while (reached < end)
                     {
-                        int chunkEnd = Math.Min(end, chunkStart + interval);
-                        Denoiser.Run(model, x, timesteps, sampler, chunkStart, chunkEnd, observer, workspace, cancellationToken);
-                        onCheckpoint?.Invoke(new SamplerCheckpoint(shape, chunkEnd, first.Steps, fingerprint, (float[])x.Clone()));
+                        int chunkEnd = Math.Min(end, reached + interval);
+                        Denoiser.Run(model, x, timesteps, sampler, reached, chunkEnd, observer, workspace, cancellationToken);
+                        reached = chunkEnd;
+                        bool outOfTime = request.TimeBudget != Timeout.InfiniteTimeSpan && Stopwatch.GetElapsedTime(clock) >= request.TimeBudget;
+                        if (reached == end || outOfTime)
+                        {
+                            break;
+                        }
+
+                        if (request.OnCheckpoint is { } onCheckpoint)
+                        {
+                            await onCheckpoint(new SamplerCheckpoint(shape, reached, first.Steps, fingerprint, (float[])x.Clone()), cancellationToken).ConfigureAwait(false);
+                        }
                     }
                 }
                 finally
@@ -94,10 +99,10 @@ public sealed partial class FluxPipeline
                 }
             }
 
-            Log.Denoised(_logger, start, end, first.Steps);
+            Log.Denoised(_logger, start, reached, first.Steps);
         }
 
-        return new DenoiseResult(new SamplerCheckpoint(shape, end, first.Steps, fingerprint, x), end, first.Steps);
+        return new SamplerCheckpoint(shape, reached, first.Steps, fingerprint, x);
     }
 
     /// <summary>Standard normal noise for each image from (seed, image index), packed: (B, L, 64).</summary>

@@ -11,7 +11,7 @@ public sealed class GenerateOptions
     /// <summary>Continue from this state (shape (B, L, 64) of the same batch) instead of the initial noise.</summary>
     public SamplerCheckpoint? ResumeFrom { get; init; }
 
-    /// <summary>Receives the sampler state every <see cref="CheckpointInterval"/> steps.</summary>
+    /// <summary>Receives the sampler state every <see cref="CheckpointInterval"/> steps and after the last step.</summary>
     public Action<SamplerCheckpoint>? OnCheckpoint { get; init; }
 
     public int CheckpointInterval { get; init; } = 1;
@@ -93,17 +93,32 @@ public sealed partial class FluxPipeline
         options ??= new GenerateOptions();
         var first = ValidateBatch(batch);
         var conditioning = EncodePrompts(batch.Select(s => s.Prompt).ToList(), cancellationToken);
-        // The sampler state and workspace never leave this call (checkpoints get copies): they come from and go back to the pool.
-        var result = DenoiseBatch(conditioning, batch, options.ResumeFrom, int.MaxValue, options.OnCheckpoint,
-            options.CheckpointInterval, options.Progress, options.PreviewInterval, cancellationToken, _states);
+        var onCheckpoint = options.OnCheckpoint;
+        var request = new DenoiseRequest(conditioning, first)
+        {
+            ResumeFrom = options.ResumeFrom,
+            CheckpointInterval = options.CheckpointInterval,
+            OnCheckpoint = onCheckpoint is null ? null : (state, _) =>
+            {
+                onCheckpoint(state);
+                return ValueTask.CompletedTask;
+            },
+            Progress = options.Progress,
+            PreviewInterval = options.PreviewInterval,
+        };
+
+        // The sampler state and workspace never leave this call (checkpoints get copies): they come from and go back to
+        // the pool. With synchronous hooks the loop never yields, so waiting on it here blocks no other work.
+        var result = DenoiseBatchAsync(request, batch, _states, cancellationToken).GetAwaiter().GetResult();
+        onCheckpoint?.Invoke(new SamplerCheckpoint(result.Shape, result.Step, result.TotalSteps, result.ScheduleFingerprint, (float[])result.Latents.Clone()));
         byte[][] rgb;
         try
         {
-            rgb = DecodeRgb(result.State.Latents, first.Size, batch.Count, cancellationToken);
+            rgb = DecodeRgb(result.Latents, first.Size, batch.Count, cancellationToken);
         }
         finally
         {
-            _states.Return(result.State.Latents);
+            _states.Return(result.Latents);
         }
 
         return batch.Select((s, i) => Image(s, rgb[i])).ToList();
@@ -126,9 +141,9 @@ public sealed partial class FluxPipeline
         ArgumentNullException.ThrowIfNull(finished);
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate(Package);
-        if (!finished.IsFinished)
+        if (!finished.IsCompleted)
         {
-            throw new ArgumentException($"the sampler state is at step {finished.StepIndex} of {finished.TotalSteps}; only a finished state can be decoded", nameof(finished));
+            throw new ArgumentException($"the sampler state is at step {finished.Step} of {finished.TotalSteps}; only a finished state can be decoded", nameof(finished));
         }
 
         finished.EnsureCompatible([1, settings.Size.SequenceLength, FluxConstants.PackedChannels], settings.Steps, finished.ScheduleFingerprint);

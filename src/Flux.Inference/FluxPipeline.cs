@@ -11,7 +11,7 @@ namespace Flux.Inference;
 /// Prompts -> PNGs with a FLUX model package: CLIP + T5, the rectified-flow sampler over the transformer
 /// (IOBinding, nothing allocated per step), the VAE, PNG. Offers the whole run
 /// (<see cref="Generate"/>) and the stages the durable activities call one by one
-/// (<see cref="EncodePrompt"/>, <see cref="Denoise"/>, <see cref="DecodeToPng"/>). Thread-safe: sessions
+/// (<see cref="EncodePrompt"/>, <see cref="DenoiseAsync"/>, <see cref="DecodeToPng"/>). Thread-safe: sessions
 /// are shared, every call owns its buffers.
 /// </summary>
 public sealed partial class FluxPipeline : IDisposable

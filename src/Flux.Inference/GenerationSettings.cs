@@ -1,12 +1,16 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Flux.Core;
 using Flux.Inference.Packages;
 
 namespace Flux.Inference;
 
 /// <summary>
-/// What to generate for one image. <paramref name="ImageIndex"/> selects the noise stream of
+/// What to generate for one image: the one image spec of the library, the CLI and the service (job items,
+/// activity inputs, manifests). <paramref name="ImageIndex"/> selects the noise stream of
 /// (<paramref name="Seed"/>, index), so image i of a batch equals a single run with the same seed and index.
+/// The rules for each field live in <see cref="GenerationLimits"/>. Optional features add init-only
+/// properties with defaults that mean "off", so existing callers and stored histories keep their meaning.
 /// </summary>
 public sealed record GenerationSettings(string Prompt, int Width, int Height, int Steps, float Guidance, long Seed, string Sampler, int ImageIndex)
 {
@@ -17,6 +21,7 @@ public sealed record GenerationSettings(string Prompt, int Width, int Height, in
     public const float MinGuidance = 0f;
     public const float MaxGuidance = 100f;
 
+    [JsonIgnore]
     public ImageSize Size => new(Width, Height);
 
     /// <summary>The package's defaults: its fixed size (reference) or 1024x1024, its steps and guidance, Euler.</summary>
@@ -29,38 +34,45 @@ public sealed record GenerationSettings(string Prompt, int Width, int Height, in
     /// <summary>Throws <see cref="InvalidGenerationSettingsException"/> naming the first field outside its allowed range.</summary>
     public void Validate(ModelPackage? package = null)
     {
+        if (Problems(GenerationLimits.For(package)) is [var first, ..])
+        {
+            throw new InvalidGenerationSettingsException(first.Field, first.Message);
+        }
+    }
+
+    /// <summary>Every field outside <paramref name="limits"/> (the pipeline's when null), in declaration order.</summary>
+    public IReadOnlyList<SettingsProblem> Problems(GenerationLimits? limits = null)
+    {
+        limits ??= GenerationLimits.Pipeline;
+        var problems = new List<SettingsProblem>();
         if (Prompt is null)
         {
-            throw Invalid("prompt", "prompt is required");
+            problems.Add(new("prompt", "prompt is required"));
         }
-
-        if (Prompt.Contains('\0', StringComparison.Ordinal))
+        else if (Prompt.Contains('\0', StringComparison.Ordinal))
         {
             // Checked before any work: the prompt goes into the PNG's text chunks, which cannot hold U+0000.
-            throw Invalid("prompt", $"prompt contains a null character (U+0000) at position {Prompt.IndexOf('\0', StringComparison.Ordinal)}; PNG text chunks cannot hold it");
+            problems.Add(new("prompt", $"prompt contains a null character (U+0000) at position {Prompt.IndexOf('\0', StringComparison.Ordinal)}; PNG text chunks cannot hold it"));
         }
 
-        ValidateSide("width", Width, package?.FixedWidth);
-        ValidateSide("height", Height, package?.FixedHeight);
-        if (Steps is < MinSteps or > MaxSteps)
-        {
-            throw Invalid("steps", $"steps {Steps} is out of range: it must be between {MinSteps} and {MaxSteps}");
-        }
-
-        if (!float.IsFinite(Guidance) || Guidance is < MinGuidance or > MaxGuidance)
-        {
-            throw Invalid("guidance", string.Create(CultureInfo.InvariantCulture,
-                $"guidance {Guidance} is out of range: it must be a finite number between {MinGuidance} and {MaxGuidance}"));
-        }
-
-        if (!Samplers.Names.Contains(Sampler?.ToLowerInvariant()))
-        {
-            throw Invalid("sampler", $"sampler '{Sampler}' is not one of {string.Join(", ", Samplers.Names)}");
-        }
-
+        Add("width", limits.WidthProblem(Width));
+        Add("height", limits.HeightProblem(Height));
+        Add("steps", limits.StepsProblem(Steps));
+        Add("guidance", GenerationLimits.GuidanceProblem(Guidance));
+        Add("sampler", GenerationLimits.SamplerProblem(Sampler));
         if (ImageIndex < 0)
         {
-            throw Invalid("imageIndex", $"image index {ImageIndex} is out of range: it must be 0 or more");
+            problems.Add(new("imageIndex", $"image index {ImageIndex} is out of range: it must be 0 or more"));
+        }
+
+        return problems;
+
+        void Add(string field, string? problem)
+        {
+            if (problem is not null)
+            {
+                problems.Add(new(field, problem));
+            }
         }
     }
 
@@ -76,24 +88,4 @@ public sealed record GenerationSettings(string Prompt, int Width, int Height, in
         new("size", Size.ToString()),
         new("image-index", ImageIndex.ToString(CultureInfo.InvariantCulture)),
     ];
-
-    private static void ValidateSide(string field, int value, int? fixedSize)
-    {
-        if (value is < MinSide or > MaxSide)
-        {
-            throw Invalid(field, $"{field} {value} is out of range: it must be between {MinSide} and {MaxSide} pixels");
-        }
-
-        if (value % FluxConstants.SizeMultiple != 0)
-        {
-            throw Invalid(field, $"{field} {value} is not a multiple of {FluxConstants.SizeMultiple}");
-        }
-
-        if (fixedSize is int only && value != only)
-        {
-            throw Invalid(field, $"{field} {value} is not supported by this model package: it renders {field} {only} only");
-        }
-    }
-
-    private static InvalidGenerationSettingsException Invalid(string field, string message) => new(field, message);
 }

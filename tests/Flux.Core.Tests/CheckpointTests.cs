@@ -49,7 +49,7 @@ public class CheckpointTests
         byte[] saved = Bytes(new SamplerCheckpoint(Shape, 3, 8, fingerprint, first));
         SamplerCheckpoint resumed = Read(saved);
         resumed.EnsureCompatible(Shape, timesteps.Length - 1, fingerprint);
-        Denoiser.Run(Field(), resumed.Latents, timesteps, sampler, resumed.StepIndex, 8, null, CancellationToken.None);
+        Denoiser.Run(Field(), resumed.Latents, timesteps, sampler, resumed.Step, 8, null, CancellationToken.None);
 
         Assert.Equal(
             uninterrupted.Select(BitConverter.SingleToInt32Bits),
@@ -65,7 +65,7 @@ public class CheckpointTests
 
         Assert.Equal(original.Shape, read.Shape);
         Assert.Equal(CheckpointElementType.Float32, read.ElementType);
-        Assert.Equal(3, read.StepIndex);
+        Assert.Equal(3, read.Step);
         Assert.Equal(8, read.TotalSteps);
         Assert.Equal(0xDEADBEEF12345678, read.ScheduleFingerprint);
         Assert.Equal(original.Latents, read.Latents);

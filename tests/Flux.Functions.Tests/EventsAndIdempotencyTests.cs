@@ -9,6 +9,7 @@ using Flux.Functions.Orchestrations;
 using Flux.Functions.Rendering;
 using Flux.Functions.Storage;
 using Flux.Functions.Tests.Hosting;
+using Flux.Inference;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Flux.Functions.Tests;
@@ -49,7 +50,7 @@ public sealed class EventsAndIdempotencyTests(AzuriteFixture azurite)
         await using var service = await FluxTestService.StartAsync(azurite, renderer);
         var activities = service.Get<RenderActivities>();
         string jobId = $"idem-{Guid.NewGuid():N}";
-        var spec = new RenderSpec($"a grey triangle {jobId}", 32, 32, 4, 0f, 5, "euler", 0);
+        var spec = new GenerationSettings($"a grey triangle {jobId}", 32, 32, 4, 0f, 5, "euler", 0);
 
         var first = await activities.EncodePromptAsync(new EncodePromptInput(spec.Prompt), CancellationToken.None);
         var again = await activities.EncodePromptAsync(new EncodePromptInput(spec.Prompt), CancellationToken.None);

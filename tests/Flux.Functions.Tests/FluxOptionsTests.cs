@@ -27,10 +27,11 @@ public sealed class FluxOptionsTests
 
         var options = Bind(settings);
 
-        Assert.Equal(("cpu", 4, 2, 8), (options.Device, options.MaxParallelImages, options.CheckpointEverySteps, options.DenoiseChunkSteps));
+        Assert.Equal((4, 2, 8), (options.MaxParallelImages, options.CheckpointEverySteps, options.DenoiseChunkSteps));
         Assert.Null(options.EventGridTopicEndpoint);
         var inference = Bind<InferenceOptions>(settings);
         Assert.Equal((MemoryMode.Resident, 0, 1), (inference.MemoryMode, inference.IntraOpThreads, inference.MaxConcurrentRunsPerDevice));
+        Assert.Equal((ExecutionProviderKind.Auto, 0), (inference.ExecutionProvider, inference.DeviceId));
     }
 
     [Theory]
@@ -38,6 +39,8 @@ public sealed class FluxOptionsTests
     [InlineData("Flux:Inference:MemoryMode", "swap", "Flux:Inference:MemoryMode")]
     [InlineData("Flux:Inference:MaxConcurrentRunsPerDevice", "0", "MaxConcurrentRunsPerDevice")]
     [InlineData("Flux:Inference:IntraOpThreads", "-1", "IntraOpThreads")]
+    [InlineData("Flux:Inference:ExecutionProvider", "tpu", "Flux:Inference:ExecutionProvider")]
+    [InlineData("Flux:Inference:DeviceId", "64", "DeviceId")]
     public void InferenceSettings_AreBoundAndValidatedAtStart(string key, string value, string? error)
     {
         Dictionary<string, string?> settings = new() { [key] = value };
@@ -52,7 +55,6 @@ public sealed class FluxOptionsTests
     }
 
     [Theory]
-    [InlineData("Flux:Device", "tpu", "Flux:Device must be \"cpu\" or \"cuda\"")]
     [InlineData("Flux:MaxParallelImages", "0", "MaxParallelImages")]
     [InlineData("Flux:ModelPath", "/no/such/model", "Flux:ModelPath \"/no/such/model\" is not a folder")]
     [InlineData("Flux:CheckpointEverySteps", "50", "Flux:CheckpointEverySteps 50 exceeds Flux:DenoiseChunkSteps 8")]
@@ -61,6 +63,9 @@ public sealed class FluxOptionsTests
     [InlineData("Flux:StorageRetryDelay", "00:00:40", "Flux:StorageRetryDelay 00:00:40 exceeds Flux:StorageMaxRetryDelay 00:00:30")]
     [InlineData("Flux:StartBurst", "0", "StartBurst")]
     [InlineData("Flux:CancellationPollInterval", "00:00:00", "CancellationPollInterval")]
+    [InlineData("Flux:MaxWidth", "8192", "The field MaxWidth must be between 16 and 4096")]   // wider than the pipeline: jobs would fail in Denoise
+    [InlineData("Flux:MaxHeight", "4112", "The field MaxHeight must be between 16 and 4096")]
+    [InlineData("Flux:MaxSteps", "1001", "The field MaxSteps must be between 1 and 1000")]
     public void InvalidSetting_FailsAtStartWithTheSettingNamed(string key, string value, string message)
     {
         var error = Assert.Throws<OptionsValidationException>(() => Bind(new Dictionary<string, string?> { [key] = value }));

@@ -89,8 +89,8 @@ public sealed class HttpApiTests(AzuriteFixture azurite)
             ["items[0].guidance", "items[0].height", "items[0].prompt", "items[0].sampler", "items[0].seed", "items[0].steps", "items[0].width", "jobId"],
             errors.EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
         Assert.Equal("width 1000 is not a multiple of 16", errors.GetProperty("items[0].width")[0].GetString());
-        Assert.Equal("height 4096 is outside the allowed range 16..2048", errors.GetProperty("items[0].height")[0].GetString());
-        Assert.Equal("steps 51 is outside the allowed range 1..50", errors.GetProperty("items[0].steps")[0].GetString());
+        Assert.Equal("height 4096 is out of range: it must be between 16 and 2048 pixels", errors.GetProperty("items[0].height")[0].GetString());
+        Assert.Equal("steps 51 is out of range: it must be between 1 and 50", errors.GetProperty("items[0].steps")[0].GetString());
     }
 
     [Theory]

@@ -1,8 +1,12 @@
 using System.Reflection;
 using Flux.Functions.Rendering;
+using Flux.Inference.Sessions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Flux.Functions.Tests;
 
@@ -22,6 +26,25 @@ public sealed class RendererRegistrationTests
         Assert.Same(renderer, services.GetRequiredService<IImageRenderer>()); // sessions loaded once per process
     }
 
+    /// <summary>The device is chosen by Flux:Inference alone, as configured: "auto" (CUDA when it loads, else CPU) reaches the pipeline.</summary>
+    [Theory]
+    [InlineData(null, ExecutionProviderKind.Auto)]
+    [InlineData("auto", ExecutionProviderKind.Auto)]
+    [InlineData("CPU", ExecutionProviderKind.Cpu)]
+    [InlineData("cuda", ExecutionProviderKind.Cuda)]
+    public async Task ExecutionProvider_FromFluxInference_IsUsedAsConfigured(string? configured, ExecutionProviderKind expected)
+    {
+        await using var services = AppServices(configured is null ? [] : new() { ["Flux:Inference:ExecutionProvider"] = configured, ["Flux:Inference:DeviceId"] = "3" });
+
+        var renderer = services.GetRequiredService<IImageRenderer>();   // CUDA is not on this machine: auto and cuda fall back to the CPU
+
+        var inference = services.GetRequiredService<IOptions<InferenceOptions>>().Value;
+        Assert.Equal((expected, configured is null ? 0 : 3), (inference.ExecutionProvider, inference.DeviceId));
+        var models = (OkObjectResult)ActivatorUtilities.CreateInstance<Http.ModelsApi>(services).GetModels(new DefaultHttpContext().Request);
+        Assert.Equal(expected.ToString().ToLowerInvariant(), ((Http.ModelList)models.Value!).Models[0].Device);
+        Assert.StartsWith("reference-", renderer.ModelId, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task EveryFunctionClass_CanBeMadeFromTheAppsServices()
     {
@@ -35,11 +58,10 @@ public sealed class RendererRegistrationTests
     }
 
     /// <summary>The registrations of Program.cs, with no settings but a storage connection string (nothing connects here).</summary>
-    private static ServiceProvider AppServices()
+    private static ServiceProvider AppServices(Dictionary<string, string?>? settings = null)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" })
-            .Build();
+        settings = new Dictionary<string, string?>(settings ?? []) { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         return new ServiceCollection()
             .AddLogging()
             .AddFluxService(configuration)

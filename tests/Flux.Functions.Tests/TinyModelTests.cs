@@ -2,6 +2,7 @@ using Flux.Functions.Jobs;
 using Flux.Functions.Orchestrations;
 using Flux.Functions.Storage;
 using Flux.Functions.Tests.Hosting;
+using Flux.Inference;
 using Microsoft.DurableTask.Client;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
@@ -68,7 +69,7 @@ public sealed class TinyModelTests(AzuriteFixture azurite, TinyModelFixture tiny
     public async Task Checkpoint_OfAnotherImageSize_IsInvalidInput_SoItIsNotRetried()
     {
         await using var service = await FluxTestService.StartAsync(azurite, tiny.Renderer);
-        var spec = new Rendering.RenderSpec("a red circle", Side, Side, Steps, 0f, 1, "euler", 0);
+        var spec = new GenerationSettings("a red circle", Side, Side, Steps, 0f, 1, "euler", 0);
         byte[] conditioning = await tiny.Renderer.EncodePromptAsync(spec.Prompt, CancellationToken.None);
         byte[] otherShape = (await tiny.Renderer.DenoiseAsync(spec with { Width = Side * 2 }, conditioning, null, 1, TimeSpan.FromMinutes(1),
             (_, _, _) => Task.CompletedTask, CancellationToken.None)).Checkpoint.ToArray();
@@ -76,5 +77,55 @@ public sealed class TinyModelTests(AzuriteFixture azurite, TinyModelFixture tiny
         var error = await Assert.ThrowsAsync<Rendering.InvalidRenderInputException>(() => tiny.Renderer.DenoiseAsync(
             spec, conditioning, otherShape, 1, TimeSpan.FromMinutes(1), (_, _, _) => Task.CompletedTask, CancellationToken.None));
         Assert.Contains("shape", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// One Denoise activity in sequential memory mode (the T4 profile) loads the transformer once, while it
+    /// still saves a checkpoint every K steps; it used to re-enter the pipeline per K steps (4 loads for 8 steps, K = 2).
+    /// </summary>
+    [Fact]
+    public async Task DenoiseActivity_InSequentialMode_LoadsTheTransformerOnce_AndCheckpointsEveryKSteps()
+    {
+        var cache = new Flux.Inference.Sessions.SessionCache();
+        var options = new Flux.Inference.Sessions.InferenceOptions
+        {
+            ExecutionProvider = Flux.Inference.Sessions.ExecutionProviderKind.Cpu,
+            MemoryMode = Flux.Inference.Sessions.MemoryMode.Sequential,
+        };
+        using var renderer = new Rendering.FluxPipelineRenderer(FluxPipeline.Open(Flux.ModelBuilder.BuiltInPackages.EnsureBuilt("tiny"), options, cache: cache), checkpointEverySteps: 2);
+        string transformer = renderer.Pipeline.Package.Io.Transformer.ModelFile;
+        var spec = new GenerationSettings("a red circle", Side, Side, 8, 0f, 1, "euler", 0);
+        byte[] conditioning = await renderer.EncodePromptAsync(spec.Prompt, CancellationToken.None);
+        int loadsBefore = cache.LoadCount(transformer);
+        var saved = new List<int>();
+
+        var chunk = await renderer.DenoiseAsync(spec, conditioning, null, maxSteps: 8, TimeSpan.FromMinutes(1), async (_, step, _) =>
+        {
+            await Task.Yield();
+            saved.Add(step);
+        }, CancellationToken.None);
+
+        Assert.Equal((8, 8), (chunk.Step, chunk.TotalSteps));
+        Assert.Equal([2, 4, 6], saved);
+        Assert.Equal(loadsBefore + 1, cache.LoadCount(transformer));
+    }
+
+    /// <summary>The time budget is checked at each checkpoint: once used up, the chunk ends there with the state reached, unsaved (the activity stores it).</summary>
+    [Fact]
+    public async Task DenoiseActivity_OutOfTime_StopsAtTheNextCheckpointBoundary()
+    {
+        var spec = new GenerationSettings("a red circle", Side, Side, Steps, 0f, 1, "euler", 0);
+        byte[] conditioning = await tiny.Renderer.EncodePromptAsync(spec.Prompt, CancellationToken.None);
+        var saved = new List<int>();
+
+        var chunk = await tiny.Renderer.DenoiseAsync(spec, conditioning, null, maxSteps: Steps, TimeSpan.FromTicks(1), (_, step, _) =>
+        {
+            saved.Add(step);
+            return Task.CompletedTask;
+        }, CancellationToken.None);
+
+        Assert.Equal(TinyModelFixture.CheckpointEvery, chunk.Step);
+        Assert.Empty(saved);
+        Assert.False(chunk.IsCompleted);
     }
 }

@@ -138,8 +138,8 @@ public sealed class BicepTemplateTests(CompiledTemplate template) : IClassFixtur
 
     [Theory]
     [InlineData("Flux__ModelPath")]
-    [InlineData("Flux__Device")]
-    [InlineData("Flux__DeviceId")]
+    [InlineData("Flux__Inference__ExecutionProvider")]
+    [InlineData("Flux__Inference__DeviceId")]
     [InlineData("Flux__MaxParallelImages")]
     [InlineData("Flux__Inference__MemoryMode")]
     [InlineData("Flux__EventGridTopicEndpoint")] // from the configured topic's endpoint

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Flux.Functions.Rendering;
 using Flux.Functions.Tests.Hosting;
+using Flux.Inference;
 
 namespace Flux.Reliability.Tests;
 
@@ -26,7 +27,7 @@ public sealed class RandomCrashRenderer(IImageRenderer inner, int seed, double p
     public IReadOnlyCollection<(int Index, int Step, string Where)> Crashes => _crashes;
 
     public override async Task<DenoiseChunk> DenoiseAsync(
-        RenderSpec spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
         Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
     {
         int index = spec.ImageIndex;

@@ -14,20 +14,25 @@ public sealed class StorageOutageTests(ITestOutputHelper output)
     private const int Steps = 6;
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(3);
 
+    /// <summary>Storage and activity retries that outlast a 3 s outage (SDK retries up to ~6 s, then up to 6 activity attempts).</summary>
+    internal static IEnumerable<KeyValuePair<string, string?>> RetriesThroughAnOutage { get; } = new Dictionary<string, string?>
+    {
+        ["Flux:StorageMaxRetries"] = "10",
+        ["Flux:StorageRetryDelay"] = "00:00:00.100",
+        ["Flux:StorageMaxRetryDelay"] = "00:00:01",
+        ["Flux:StorageNetworkTimeout"] = "00:00:05",
+        ["Flux:ActivityMaxAttempts"] = "6",
+    };
+
     [Fact]
     public async Task StorageStoppedMidJob_AndRestartedOnTheSamePortsAndFolder_TheJobCompletesWithEveryImageOnce()
     {
         await using var azurite = await AzuriteProcess.StartAsync();
         var renderer = new FakeRenderer(checkpointEvery: 2, stepDelay: TimeSpan.FromMilliseconds(40));
-        await using var service = await FluxTestService.StartAsync(azurite.ConnectionString, renderer, new Dictionary<string, string?>
+        await using var service = await FluxTestService.StartAsync(azurite.ConnectionString, renderer, new Dictionary<string, string?>(RetriesThroughAnOutage)
         {
             ["Flux:MaxParallelImages"] = "3",
             ["Flux:DenoiseChunkSteps"] = "3",
-            ["Flux:StorageMaxRetries"] = "10",
-            ["Flux:StorageRetryDelay"] = "00:00:00.100",
-            ["Flux:StorageMaxRetryDelay"] = "00:00:01",
-            ["Flux:StorageNetworkTimeout"] = "00:00:05",
-            ["Flux:ActivityMaxAttempts"] = "6",
             ["Flux:ActivityFirstRetryInterval"] = "00:00:00.500",
         });
         var request = JobAssertions.Request([.. Enumerable.Range(0, Images).Select(i => $"outage {i}")]) with

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Flux.Core;
 using Flux.Inference;
 using Flux.Inference.Packages;
 using Flux.Inference.Sessions;
@@ -43,10 +44,10 @@ internal static class MemoryBench
         {
             var settings = GenerationSettings.Defaults(pipeline!.Package, "a red circle") with { Width = side, Height = side, Steps = 2 };
             TextConditioning? conditioning = null;
-            DenoiseResult? result = null;
+            SamplerCheckpoint? result = null;
             Stage(name, side, mode, $"image {image}: encode", () => conditioning = pipeline.EncodePrompt(settings.Prompt));
-            Stage(name, side, mode, $"image {image}: denoise (2 steps)", () => result = pipeline.Denoise(conditioning!, settings, null, int.MaxValue, null, 0, null, CancellationToken.None));
-            Stage(name, side, mode, $"image {image}: decode + PNG", () => pipeline.DecodeToPng(result!.State, settings));
+            Stage(name, side, mode, $"image {image}: denoise (2 steps)", () => result = pipeline.DenoiseAsync(new DenoiseRequest(conditioning!, settings)).GetAwaiter().GetResult());
+            Stage(name, side, mode, $"image {image}: decode + PNG", () => pipeline.DecodeToPng(result!, settings));
         }
 
         // Resident sessions stay in their cache for the life of the cache (the process, in the app); dropping

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Flux.Core;
 using Flux.Inference;
 using Flux.Inference.Stages;
 
@@ -16,11 +17,11 @@ internal static class StageBreakdown
     public static void Row(FluxPipeline pipeline, GenerationSettings settings, string label)
     {
         TextConditioning? conditioning = null;
-        DenoiseResult? result = null;
+        SamplerCheckpoint? result = null;
         var encode = Measure(() => conditioning = pipeline.EncodePrompt(settings.Prompt));
-        var denoise = Measure(() => result = pipeline.Denoise(conditioning!, settings, null, int.MaxValue, null, 0, null, CancellationToken.None));
+        var denoise = Measure(() => result = pipeline.DenoiseAsync(new DenoiseRequest(conditioning!, settings)).GetAwaiter().GetResult());
         GeneratedImage? image = null;
-        var decode = Measure(() => image = pipeline.Decode(result!.State, settings));
+        var decode = Measure(() => image = pipeline.Decode(result!, settings));
         var png = Measure(() => _ = image!.Png);
         image!.Dispose();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -166,7 +166,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
         console.Progress().Start(progressContext =>
         {
             var task = progressContext.AddTask("denoising", maxValue: batch[0].Steps);
-            task.Value = resumeFrom?.StepIndex ?? 0;
+            task.Value = resumeFrom?.Step ?? 0;
             images = pipeline.Generate(batch, new GenerateOptions
             {
                 ResumeFrom = resumeFrom,

@@ -16,7 +16,7 @@ public sealed record GenerationStatus(
     int Total,
     int Completed,
     int Failed,
-    IReadOnlyDictionary<int, ImageStepView> CurrentSteps,
+    IReadOnlyDictionary<int, ImageProgress> CurrentSteps,
     IReadOnlyList<ImageLink> Images,
     IReadOnlyList<ImageFailure> Failures,
     string? Manifest,
@@ -27,13 +27,13 @@ public sealed record GenerationStatus(
     {
         var progress = job.ReadCustomStatusAs<JobProgress>();
         int total = progress?.Total ?? job.ReadInputAs<GenerateJobInput>()?.Job.Items.Count ?? 0;
-        var steps = new Dictionary<int, ImageStepView>();
+        var steps = new Dictionary<int, ImageProgress>();
         foreach (int index in progress?.Running ?? [])
         {
             var image = await client.GetInstanceAsync(JobIds.ImageInstance(job.InstanceId, index), getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
             if (image?.ReadCustomStatusAs<ImageProgress>() is { } p)
             {
-                steps[index] = new ImageStepView(p.Stage.ToString().ToLowerInvariant(), p.Step, p.TotalSteps);
+                steps[index] = p;
             }
         }
 
@@ -59,7 +59,5 @@ public sealed record GenerationStatus(
             job.RuntimeStatus == OrchestrationRuntimeStatus.Terminated ? job.ReadOutputAs<string>() : job.FailureDetails?.ErrorMessage);
     }
 }
-
-public sealed record ImageStepView(string Stage, int Step, int TotalSteps);
 
 public sealed record ImageLink(int Index, Uri Url);

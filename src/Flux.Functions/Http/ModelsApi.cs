@@ -1,6 +1,7 @@
 using System.Reflection;
 using Flux.Functions.Rendering;
 using Flux.Inference;
+using Flux.Inference.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Flux.Functions.Http;
 
 /// <summary>GET /api/models (the loaded model, its defaults and the request limits) and GET /api/openapi.json.</summary>
-public sealed class ModelsApi(RendererHandle renderer, IOptions<FluxOptions> options)
+public sealed class ModelsApi(RendererHandle renderer, IOptions<FluxOptions> options, IOptions<InferenceOptions> inference)
 {
     public const string Models = "GetModels";
     public const string OpenApi = "GetOpenApi";
@@ -31,7 +32,7 @@ public sealed class ModelsApi(RendererHandle renderer, IOptions<FluxOptions> opt
 
         var o = options.Value;
         var limits = new RequestLimits(o.MaxPromptLength, o.MaxWidth, o.MaxHeight, o.MaxSteps, o.MaxImagesPerJob);
-        return new OkObjectResult(new ModelList([new ModelView(model.ModelId, o.Device, model.Defaults, limits)]));
+        return new OkObjectResult(new ModelList([new ModelView(model.ModelId, inference.Value.ExecutionProvider.ToString().ToLowerInvariant(), model.Defaults, limits)]));
     }
 
     /// <summary>The OpenAPI 3 description kept at docs/openapi.json, embedded at build.</summary>

@@ -1,9 +1,10 @@
 using Flux.Functions.Rendering;
+using Flux.Inference;
 
 namespace Flux.Functions.Jobs;
 
 /// <summary>A validated job: every image fully specified (size, steps, seed), so replays and retries draw the same pictures.</summary>
-public sealed record JobSpec(string JobId, IReadOnlyList<RenderSpec> Items, NotifySpec Notify);
+public sealed record JobSpec(string JobId, IReadOnlyList<GenerationSettings> Items, NotifySpec Notify);
 
 /// <summary>Where a job came from; part of its record in rejections and events.</summary>
 public enum JobSource

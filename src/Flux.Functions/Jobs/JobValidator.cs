@@ -1,21 +1,21 @@
 using Flux.Functions.Rendering;
+using Flux.Inference;
 
 namespace Flux.Functions.Jobs;
 
 /// <summary>
 /// Checks a <see cref="JobRequest"/> against the service limits and the model, and fills in every
 /// default. Each problem is reported under the field's JSON path ("items[2].width") with the value
-/// and the allowed range, so an RFC 7807 response can name every bad field at once.
+/// and the allowed range, so an RFC 7807 response can name every bad field at once. The image fields
+/// are checked by the pipeline's own rules (<see cref="GenerationLimits"/>) with the service's maxima.
 /// </summary>
 /// <param name="modelId">The loaded model's id; a request naming any other model is refused.</param>
 public sealed class JobValidator(FluxOptions limits, ModelDefaults model, string? modelId = null)
 {
-    public const int SizeMultiple = 16;
-    public const float MaxGuidance = 100f;
-
     /// <summary>The notify tag is copied into every CloudEvent of the job, so it stays small.</summary>
     public const int MaxTagLength = 256;
-    public static readonly IReadOnlyList<string> Samplers = ["euler", "heun", "rk4"];
+
+    private readonly GenerationLimits _image = limits.ImageLimits(model);
 
     /// <summary>Validates and normalizes; <paramref name="jobId"/> is used when the request names none.</summary>
     public JobValidation Validate(JobRequest? request, string jobId)
@@ -66,7 +66,7 @@ public sealed class JobValidator(FluxOptions limits, ModelDefaults model, string
 
         var defaults = request.Defaults ?? new JobItemRequest();
         CheckFields(errors, "defaults", defaults, requirePrompt: false);
-        var specs = new List<RenderSpec>(items?.Count ?? 0);
+        var specs = new List<GenerationSettings>(items?.Count ?? 0);
         for (int i = 0; items is not null && i < items.Count && i < limits.MaxImagesPerJob; i++)
         {
             var item = items[i] ?? new JobItemRequest();
@@ -81,7 +81,7 @@ public sealed class JobValidator(FluxOptions limits, ModelDefaults model, string
                 (item.Sampler ?? defaults.Sampler ?? model.Sampler).ToLowerInvariant());
             if (CheckFields(errors, path, merged, requirePrompt: true))
             {
-                specs.Add(new RenderSpec(
+                specs.Add(new GenerationSettings(
                     merged.Prompt!.Trim(), merged.Width!.Value, merged.Height!.Value, merged.Steps!.Value,
                     merged.Guidance!.Value, merged.Seed!.Value, merged.Sampler!, i));
             }
@@ -112,49 +112,24 @@ public sealed class JobValidator(FluxOptions limits, ModelDefaults model, string
             Add(errors, $"{path}.prompt", $"prompt {problem}");
         }
 
-        CheckSize(errors, $"{path}.width", "width", item.Width, limits.MaxWidth, model.Width);
-        CheckSize(errors, $"{path}.height", "height", item.Height, limits.MaxHeight, model.Height);
-        if (item.Steps is { } steps && (steps < 1 || steps > limits.MaxSteps))
-        {
-            Add(errors, $"{path}.steps", $"steps {steps} is outside the allowed range 1..{limits.MaxSteps}");
-        }
-
-        if (item.Guidance is { } guidance && (!float.IsFinite(guidance) || guidance < 0 || guidance > MaxGuidance))
-        {
-            Add(errors, $"{path}.guidance", $"guidance {guidance} is outside the allowed range 0..{MaxGuidance}");
-        }
-
+        AddIf(errors, $"{path}.width", item.Width is { } width ? _image.WidthProblem(width) : null);
+        AddIf(errors, $"{path}.height", item.Height is { } height ? _image.HeightProblem(height) : null);
+        AddIf(errors, $"{path}.steps", item.Steps is { } steps ? _image.StepsProblem(steps) : null);
+        AddIf(errors, $"{path}.guidance", item.Guidance is { } guidance ? GenerationLimits.GuidanceProblem(guidance) : null);
         if (item.Seed is < 0)
         {
             Add(errors, $"{path}.seed", $"seed {item.Seed} is negative; seeds are 0..{long.MaxValue}");
         }
 
-        if (item.Sampler is { } sampler && !Samplers.Contains(sampler.ToLowerInvariant()))
-        {
-            Add(errors, $"{path}.sampler", $"sampler {InputText.Quote(sampler)} is unknown; use one of {string.Join(", ", Samplers)}");
-        }
-
+        AddIf(errors, $"{path}.sampler", item.Sampler is { } sampler ? GenerationLimits.SamplerProblem(sampler, InputText.Quote) : null);
         return errors.Sum(e => e.Value.Count) == before;
     }
 
-    private void CheckSize(Dictionary<string, List<string>> errors, string path, string name, int? value, int max, int modelValue)
+    private static void AddIf(Dictionary<string, List<string>> errors, string field, string? problem)
     {
-        if (value is not { } v)
+        if (problem is not null)
         {
-            return;
-        }
-
-        if (v < SizeMultiple || v > max)
-        {
-            Add(errors, path, $"{name} {v} is outside the allowed range {SizeMultiple}..{max}");
-        }
-        else if (v % SizeMultiple != 0)
-        {
-            Add(errors, path, $"{name} {v} is not a multiple of {SizeMultiple}");
-        }
-        else if (model.FixedSize && v != modelValue)
-        {
-            Add(errors, path, $"{name} {v} is not supported by this model, which renders only {model.Width}x{model.Height}");
+            Add(errors, field, problem);
         }
     }
 

@@ -1,4 +1,7 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Flux.Functions.Rendering;
+using Flux.Inference;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 
@@ -52,14 +55,14 @@ public static class RenderImage
         var conditioning = await context.CallActivityAsync<ConditioningRef>(EncodePrompt, new EncodePromptInput(spec.Prompt), retry);
 
         var reached = new DenoiseProgress(0, spec.Steps);
-        while (!reached.IsComplete)
+        while (!reached.IsCompleted)
         {
             context.SetCustomStatus(new ImageProgress(ImageStage.Denoising, reached.Step, reached.TotalSteps));
             var chunk = await context.CallActivityAsync<DenoiseProgress>(
                 Denoise,
                 new DenoiseInput(input.JobId, spec, conditioning.BlobName, input.Policy.DenoiseChunkSteps, input.Policy.DenoiseTimeBudget),
                 retry);
-            if (chunk.Step <= reached.Step && !chunk.IsComplete)
+            if (chunk.Step <= reached.Step && !chunk.IsCompleted)
             {
                 throw new InvalidOperationException($"Denoise of image {spec.ImageIndex} made no progress past step {reached.Step} of {spec.Steps}");
             }
@@ -70,23 +73,27 @@ public static class RenderImage
 
         context.SetCustomStatus(new ImageProgress(ImageStage.Decoding, reached.Step, reached.TotalSteps));
         var saved = await context.CallActivityAsync<SavedImage>(DecodeAndSave, new DecodeAndSaveInput(input.JobId, spec), retry);
-        context.SetCustomStatus(new ImageProgress(ImageStage.Done, reached.Step, reached.TotalSteps));
+        context.SetCustomStatus(new ImageProgress(ImageStage.Completed, reached.Step, reached.TotalSteps));
         return new ImageResult(spec, saved.BlobName, saved.Sha256, conditioning.ModelId);
     }
 }
 
-public sealed record RenderImageInput(string JobId, RenderSpec Spec, RenderPolicy Policy);
+public sealed record RenderImageInput(string JobId, GenerationSettings Spec, RenderPolicy Policy);
 
-/// <summary>Custom status of a RenderImage instance.</summary>
+/// <summary>Custom status of a RenderImage instance, and what GET /api/generations/{id} shows of it under currentSteps.</summary>
 public sealed record ImageProgress(ImageStage Stage, int Step, int TotalSteps);
 
+/// <summary>Written as "encoding", "denoising", "decoding", "completed" (the status API's words; numbers are still read).</summary>
+[JsonConverter(typeof(ImageStageJson))]
 public enum ImageStage
 {
     Encoding,
     Denoising,
     Decoding,
-    Done,
+    Completed,
 }
+
+public sealed class ImageStageJson() : JsonStringEnumConverter<ImageStage>(JsonNamingPolicy.CamelCase);
 
 public sealed record EncodePromptInput(string Prompt);
 
@@ -94,16 +101,16 @@ public sealed record EncodePromptInput(string Prompt);
 public sealed record ConditioningRef(string BlobName, string ModelId, bool Encoded);
 
 /// <param name="MaxSteps">Steps this chunk may run (the chunk size).</param>
-public sealed record DenoiseInput(string JobId, RenderSpec Spec, string ConditioningBlob, int MaxSteps, TimeSpan TimeBudget);
+public sealed record DenoiseInput(string JobId, GenerationSettings Spec, string ConditioningBlob, int MaxSteps, TimeSpan TimeBudget);
 
 public sealed record DenoiseProgress(int Step, int TotalSteps)
 {
-    public bool IsComplete => Step >= TotalSteps;
+    public bool IsCompleted => Step >= TotalSteps;
 }
 
-public sealed record DecodeAndSaveInput(string JobId, RenderSpec Spec);
+public sealed record DecodeAndSaveInput(string JobId, GenerationSettings Spec);
 
 public sealed record SavedImage(string BlobName, string Sha256);
 
 /// <summary>The output of RenderImage: what the manifest and the events say about one image.</summary>
-public sealed record ImageResult(RenderSpec Spec, string BlobName, string Sha256, string ModelId);
+public sealed record ImageResult(GenerationSettings Spec, string BlobName, string Sha256, string ModelId);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Flux.Core;
@@ -10,8 +9,8 @@ namespace Flux.Functions.Rendering;
 /// <summary>
 /// <see cref="IImageRenderer"/> over Flux.Inference's <see cref="FluxPipeline"/> stage API: conditioning
 /// is <see cref="TextConditioning"/>'s serialized form, checkpoints are Flux.Core's
-/// <see cref="SamplerCheckpoint"/> format. Steps run in sub-chunks of K = CheckpointEverySteps, so a
-/// checkpoint is saved and the time budget checked every K steps. Errors no retry can fix (bad
+/// <see cref="SamplerCheckpoint"/> format. The pipeline's own loop saves a checkpoint and checks the time
+/// budget every K = CheckpointEverySteps steps, over one transformer session per call. Errors no retry can fix (bad
 /// settings, a checkpoint of another shape or schedule) become <see cref="InvalidRenderInputException"/>.
 /// </summary>
 public sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
@@ -29,15 +28,11 @@ public sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
         _checkpointEvery = checkpointEverySteps;
         var package = pipeline.Package;
         ModelId = $"{package.Name}-{PackageFingerprint(package.Directory)}";
+        var defaults = GenerationSettings.Defaults(package, prompt: string.Empty);
         Defaults = new ModelDefaults(
-            package.FixedWidth ?? DefaultSide, package.FixedHeight ?? DefaultSide, package.DefaultSteps, package.DefaultGuidance,
-            DefaultSampler, FixedSize: package.FixedWidth is not null || package.FixedHeight is not null);
+            defaults.Width, defaults.Height, defaults.Steps, defaults.Guidance, defaults.Sampler,
+            FixedSize: package.FixedWidth is not null || package.FixedHeight is not null);
     }
-
-    /// <summary>The side of images whose request names no size, when the model has no fixed size.</summary>
-    public const int DefaultSide = 1024;
-
-    public const string DefaultSampler = "euler";
 
     public string ModelId { get; }
 
@@ -54,7 +49,7 @@ public sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
     }
 
     public async Task<DenoiseChunk> DenoiseAsync(
-        RenderSpec spec,
+        GenerationSettings spec,
         ReadOnlyMemory<byte> conditioning,
         ReadOnlyMemory<byte>? checkpoint,
         int maxSteps,
@@ -65,51 +60,41 @@ public sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(saveCheckpoint);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSteps);
-        var settings = Settings(spec);
         var text = Translate(() => TextConditioning.ReadFrom(new MemoryStream(conditioning.ToArray(), writable: false)));
-        SamplerCheckpoint? state = checkpoint is { } saved ? ReadCheckpoint(saved) : null;
-        int reached = state?.StepIndex ?? 0;
-        int end = Math.Min(spec.Steps, reached + maxSteps);
-        var clock = Stopwatch.StartNew();
-        while (reached < end)
+        bool saving = false;   // what the store throws is not the caller's input, whatever its type
+        var request = new DenoiseRequest(text, spec)
         {
-            int run = Math.Min(_checkpointEvery, end - reached);
-            var current = state;
-            var result = Translate(() => _pipeline.Denoise(text, settings, current, run, null, 0, null, cancellationToken));
-            state = result.State;
-            reached = result.StepReached;
-            bool outOfTime = clock.Elapsed >= timeBudget;
-            if (reached < end && !outOfTime)
+            ResumeFrom = checkpoint is { } saved ? ReadCheckpoint(saved) : null,
+            MaxSteps = maxSteps,
+            CheckpointInterval = _checkpointEvery,
+            OnCheckpoint = async (state, ct) =>
             {
-                await saveCheckpoint(WriteCheckpoint(state), reached, cancellationToken).ConfigureAwait(false);
-            }
+                saving = true;
+                await saveCheckpoint(WriteCheckpoint(state), state.Step, ct).ConfigureAwait(false);
+                saving = false;
+            },
+            TimeBudget = timeBudget,
+        };
 
-            if (outOfTime)
-            {
-                break;
-            }
-        }
-
-        if (state is null)
+        try
         {
-            throw new InvalidRenderInputException($"image {spec.ImageIndex}: nothing to denoise ({spec.Steps} steps)");
+            var reached = await _pipeline.DenoiseAsync(request, cancellationToken).ConfigureAwait(false);
+            return new DenoiseChunk(WriteCheckpoint(reached), reached.Step, reached.TotalSteps);
         }
-
-        return new DenoiseChunk(WriteCheckpoint(state), reached, spec.Steps);
+        catch (Exception e) when (!saving && IsInvalidInput(e))
+        {
+            throw new InvalidRenderInputException(e.Message, e);
+        }
     }
 
-    public Task<byte[]> DecodeToPngAsync(RenderSpec spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
+    public Task<byte[]> DecodeToPngAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var settings = Settings(spec);
         var state = ReadCheckpoint(finalCheckpoint);
-        return Task.FromResult(Translate(() => _pipeline.DecodeToPng(state, settings, cancellationToken)));
+        return Task.FromResult(Translate(() => _pipeline.DecodeToPng(state, spec, cancellationToken)));
     }
 
     public void Dispose() => _pipeline.Dispose();
-
-    private static GenerationSettings Settings(RenderSpec spec)
-        => new(spec.Prompt, spec.Width, spec.Height, spec.Steps, spec.Guidance, spec.Seed, spec.Sampler, spec.ImageIndex);
 
     private static SamplerCheckpoint ReadCheckpoint(ReadOnlyMemory<byte> bytes)
         => Translate(() => SamplerCheckpoint.ReadFrom(new MemoryStream(bytes.ToArray(), writable: false)));
@@ -128,20 +113,14 @@ public sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
         {
             return stage();
         }
-        catch (InvalidGenerationSettingsException e)
+        catch (Exception e) when (IsInvalidInput(e))
         {
-            throw new InvalidRenderInputException(e.Message, e);
-        }
-        catch (CheckpointException e)
-        {
-            throw new InvalidRenderInputException(e.Message, e);
-        }
-        catch (ArgumentException e)
-        {
-            // The pipeline's own argument checks (an unfinished state handed to the decoder, ...).
             throw new InvalidRenderInputException(e.Message, e);
         }
     }
+
+    /// <summary>Bad settings, a checkpoint of another shape or schedule, the pipeline's own argument checks (an unfinished state handed to the decoder, ...).</summary>
+    private static bool IsInvalidInput(Exception e) => e is InvalidGenerationSettingsException or CheckpointException or ArgumentException;
 
     /// <summary>
     /// Names the weights in the conditioning cache key: a hash of every file's path, length and

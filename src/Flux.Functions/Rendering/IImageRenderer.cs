@@ -1,3 +1,5 @@
+using Flux.Inference;
+
 namespace Flux.Functions.Rendering;
 
 /// <summary>
@@ -24,7 +26,7 @@ public interface IImageRenderer
     /// crash loses at most K steps. The state after the last step run is returned.
     /// </summary>
     Task<DenoiseChunk> DenoiseAsync(
-        RenderSpec spec,
+        GenerationSettings spec,
         ReadOnlyMemory<byte> conditioning,
         ReadOnlyMemory<byte>? checkpoint,
         int maxSteps,
@@ -33,24 +35,13 @@ public interface IImageRenderer
         CancellationToken cancellationToken);
 
     /// <summary>Decodes the finished latent of <paramref name="finalCheckpoint"/> to a PNG.</summary>
-    Task<byte[]> DecodeToPngAsync(RenderSpec spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken);
+    Task<byte[]> DecodeToPngAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken);
 }
-
-/// <summary>One image to render; every field is explicit so a rerun draws the same image.</summary>
-public sealed record RenderSpec(
-    string Prompt,
-    int Width,
-    int Height,
-    int Steps,
-    float Guidance,
-    long Seed,
-    string Sampler,
-    int ImageIndex);
 
 /// <summary>What one Denoise call reached: the serialized sampler state after <see cref="Step"/> steps.</summary>
 public sealed record DenoiseChunk(ReadOnlyMemory<byte> Checkpoint, int Step, int TotalSteps)
 {
-    public bool IsComplete => Step >= TotalSteps;
+    public bool IsCompleted => Step >= TotalSteps;
 }
 
 /// <summary>Defaults and constraints of the loaded model.</summary>

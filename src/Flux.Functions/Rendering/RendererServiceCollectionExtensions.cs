@@ -19,8 +19,8 @@ public static class RendererServiceCollectionExtensions
     /// <summary>
     /// The ONNX pipeline as the process-wide renderer: one <see cref="FluxPipeline"/> (its sessions
     /// loaded once) over Flux:ModelPath, or the built-in reference package, built on first start.
-    /// ONNX Runtime settings bind from "Flux:Inference" (threads, runs per device, memory mode resident or
-    /// sequential; validated at start-up); Flux:Device and Flux:DeviceId choose the provider.
+    /// ONNX Runtime settings bind from "Flux:Inference" and are used as bound (execution provider auto, cpu or
+    /// cuda and its device id, threads, runs per device, memory mode resident or sequential; validated at start-up).
     /// A hosted service opens it when the host starts, so the first request does not pay for it.
     /// </summary>
     public static IServiceCollection AddFluxPipelineRenderer(this IServiceCollection services, IConfiguration configuration)
@@ -33,8 +33,6 @@ public static class RendererServiceCollectionExtensions
         {
             var options = sp.GetRequiredService<IOptions<FluxOptions>>().Value;
             var inference = sp.GetRequiredService<IOptions<InferenceOptions>>().Value;
-            inference.ExecutionProvider = options.Device == "cuda" ? ExecutionProviderKind.Cuda : ExecutionProviderKind.Cpu;
-            inference.DeviceId = options.DeviceId;
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger<FluxPipelineRenderer>();
             string directory = options.ModelPath.Length > 0 ? options.ModelPath : BuiltInPackages.EnsureBuilt(DefaultPackage, logger: logger);
             return new FluxPipelineRenderer(FluxPipeline.Open(directory, inference, logger), options.CheckpointEverySteps);

@@ -6,6 +6,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Flux.Functions.Jobs;
 using Flux.Functions.Rendering;
+using Flux.Inference;
 using Microsoft.Extensions.Options;
 
 namespace Flux.Functions.Storage;
@@ -27,7 +28,7 @@ public sealed class ImageStore(StorageClients storage, IOptions<FluxOptions> opt
     public static string ManifestName(string jobId) => $"{JobIds.Require(jobId)}/manifest.json";
 
     /// <summary>Uploads the PNG with its parameters as metadata; returns its SHA-256 (hex).</summary>
-    public async Task<StoredImage> SaveImageAsync(string jobId, RenderSpec spec, string modelId, byte[] png, CancellationToken cancellationToken)
+    public async Task<StoredImage> SaveImageAsync(string jobId, GenerationSettings spec, string modelId, byte[] png, CancellationToken cancellationToken)
     {
         var blob = await BlobAsync(ImageName(jobId, spec.ImageIndex)).ConfigureAwait(false);
         var upload = new BlobUploadOptions
@@ -96,7 +97,7 @@ public sealed class ImageStore(StorageClients storage, IOptions<FluxOptions> opt
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <summary>Blob metadata must be ASCII header values: the prompt is percent-encoded.</summary>
-    public static Dictionary<string, string> Metadata(string jobId, RenderSpec spec, string modelId) => new(StringComparer.Ordinal)
+    public static Dictionary<string, string> Metadata(string jobId, GenerationSettings spec, string modelId) => new(StringComparer.Ordinal)
     {
         ["job"] = jobId,
         ["index"] = spec.ImageIndex.ToString(CultureInfo.InvariantCulture),

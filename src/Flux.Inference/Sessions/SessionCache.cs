@@ -24,6 +24,7 @@ public sealed class SessionCache
 
     private readonly Lock _sync = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _loads = new(StringComparer.Ordinal);
 
     public static SessionCache Shared { get; } = new();
 
@@ -39,6 +40,12 @@ public sealed class SessionCache
         }
     }
 
+    /// <summary>
+    /// How many times this cache has loaded <paramref name="modelFile"/> (with any provider settings): what a
+    /// session load costs is paid this many times. Sequential memory mode loads a file once per stage.
+    /// </summary>
+    public int LoadCount(string modelFile) => _loads.GetValueOrDefault(Path.GetFullPath(modelFile));
+
     public SessionLease Acquire(string modelFile, InferenceOptions options, ILogger? logger = null, bool releaseWhenUnused = false)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -50,7 +57,13 @@ public sealed class SessionCache
         {
             if (!_entries.TryGetValue(key, out entry!))
             {
-                entry = new Entry(new Lazy<ModelSession>(() => Load(path, options, logger), LazyThreadSafetyMode.ExecutionAndPublication));
+                entry = new Entry(new Lazy<ModelSession>(
+                    () =>
+                    {
+                        _loads.AddOrUpdate(path, 1, (_, loads) => loads + 1);
+                        return Load(path, options, logger);
+                    },
+                    LazyThreadSafetyMode.ExecutionAndPublication));
                 _entries.Add(key, entry);
             }
 

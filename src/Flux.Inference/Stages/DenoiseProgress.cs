@@ -5,12 +5,6 @@ namespace Flux.Inference.Stages;
 /// <summary>Progress after one sampler step; <see cref="PreviewRgb"/> is set on preview steps ((H/8)*(W/8)*3 bytes of image 0).</summary>
 public readonly record struct DenoiseProgress(int Step, int TotalSteps, double T, ReadOnlyMemory<byte> PreviewRgb);
 
-/// <summary>The result of a denoise stage: the state reached (a checkpoint) and whether every step has run.</summary>
-public sealed record DenoiseResult(SamplerCheckpoint State, int StepReached, int TotalSteps)
-{
-    public bool IsFinished => StepReached == TotalSteps;
-}
-
 /// <summary>Forwards Flux.Core's per-step callbacks to an <see cref="IProgress{T}"/> (synchronously, on the sampling thread).</summary>
 internal sealed class ProgressObserver(IProgress<DenoiseProgress> progress, ImageSize size, int previewInterval) : DenoiseObserver
 {

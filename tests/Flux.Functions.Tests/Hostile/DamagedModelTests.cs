@@ -21,7 +21,7 @@ public sealed class DenoiseAttempts(IImageRenderer inner) : RendererDecorator(in
     public System.Collections.Concurrent.ConcurrentDictionary<int, int> ByImage { get; } = new();
 
     public override Task<DenoiseChunk> DenoiseAsync(
-        RenderSpec spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
         Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
     {
         ByImage.AddOrUpdate(spec.ImageIndex, 1, (_, n) => n + 1);

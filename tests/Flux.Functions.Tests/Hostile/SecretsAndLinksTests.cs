@@ -5,6 +5,7 @@ using Flux.Functions.Queues;
 using Flux.Functions.Rendering;
 using Flux.Functions.Storage;
 using Flux.Functions.Tests.Hosting;
+using Flux.Inference;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +18,7 @@ namespace Flux.Functions.Tests.Hostile;
 public sealed class FailingPromptRenderer(IImageRenderer inner, string marker) : RendererDecorator(inner)
 {
     public override Task<DenoiseChunk> DenoiseAsync(
-        RenderSpec spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
         Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
         => spec.Prompt.Contains(marker, StringComparison.Ordinal)
             ? throw new InvalidRenderInputException($"image {spec.ImageIndex} refused by the test renderer")
@@ -64,7 +65,7 @@ public sealed class SecretsAndLinksTests(AzuriteFixture azurite)
         }
 
         // Configuration failures with the key in configuration: the errors name settings, never values.
-        capture.Add("config", ConfigurationError(new() { ["AzureWebJobsStorage"] = azurite.ConnectionString, ["Flux:Device"] = "tpu" }));
+        capture.Add("config", ConfigurationError(new() { ["AzureWebJobsStorage"] = azurite.ConnectionString, ["Flux:MaxParallelImages"] = "0" }));
         capture.Add("config", ConfigurationError(new() { ["AzureWebJobsStorage"] = azurite.ConnectionString.Replace("BlobEndpoint=http://", "BlobEndpoint=http://[::bad", StringComparison.Ordinal) }));
 
         // The capture saw the paths it is meant to guard (so an empty capture cannot pass).

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Flux.Functions.Rendering;
+using Flux.Inference;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -38,7 +39,7 @@ public sealed class FakeRenderer(int checkpointEvery = 2, TimeSpan stepDelay = d
     }
 
     public async Task<DenoiseChunk> DenoiseAsync(
-        RenderSpec spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
         Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
     {
         var (step, total, x) = checkpoint is { } saved ? Read(saved) : (0, spec.Steps, InitialNoise(spec));
@@ -75,7 +76,7 @@ public sealed class FakeRenderer(int checkpointEvery = 2, TimeSpan stepDelay = d
         return new DenoiseChunk(Write(step, total, x), step, total);
     }
 
-    public Task<byte[]> DecodeToPngAsync(RenderSpec spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
+    public Task<byte[]> DecodeToPngAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
     {
         var (step, total, x) = Read(finalCheckpoint);
         if (step != total)
@@ -110,9 +111,9 @@ public sealed class FakeRenderer(int checkpointEvery = 2, TimeSpan stepDelay = d
         }
     }
 
-    private static int LatentLength(RenderSpec spec) => spec.Width / Downscale * (spec.Height / Downscale) * Channels;
+    private static int LatentLength(GenerationSettings spec) => spec.Width / Downscale * (spec.Height / Downscale) * Channels;
 
-    private static float[] InitialNoise(RenderSpec spec)
+    private static float[] InitialNoise(GenerationSettings spec)
     {
         var random = new Random(unchecked((int)(spec.Seed ^ (spec.Seed >> 32))));
         return [.. Enumerable.Range(0, LatentLength(spec)).Select(_ => (random.NextSingle() * 2f) - 1f)];

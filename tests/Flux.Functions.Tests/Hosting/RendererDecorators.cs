@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Flux.Functions.Rendering;
+using Flux.Inference;
 
 namespace Flux.Functions.Tests.Hosting;
 
@@ -16,11 +17,11 @@ public abstract class RendererDecorator(IImageRenderer inner) : IImageRenderer
         => Inner.EncodePromptAsync(prompt, cancellationToken);
 
     public virtual Task<DenoiseChunk> DenoiseAsync(
-        RenderSpec spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
         Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
         => Inner.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken);
 
-    public virtual Task<byte[]> DecodeToPngAsync(RenderSpec spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
+    public virtual Task<byte[]> DecodeToPngAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
         => Inner.DecodeToPngAsync(spec, finalCheckpoint, cancellationToken);
 }
 
@@ -35,7 +36,7 @@ public sealed class CrashOnceRenderer(IImageRenderer inner, int crashAfterStep) 
     public int Crashes => _crashed.Count;
 
     public override Task<DenoiseChunk> DenoiseAsync(
-        RenderSpec spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
         Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
         => base.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, async (state, step, ct) =>
         {
@@ -55,7 +56,7 @@ public sealed class GatedRenderer(IImageRenderer inner) : RendererDecorator(inne
     public void Release() => _gate.TrySetResult();
 
     public override async Task<DenoiseChunk> DenoiseAsync(
-        RenderSpec spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
         Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
     {
         if (checkpoint is not null)
@@ -75,7 +76,7 @@ public sealed class InvalidInputRenderer(IImageRenderer inner) : RendererDecorat
     public int Attempts => _attempts;
 
     public override Task<DenoiseChunk> DenoiseAsync(
-        RenderSpec spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
         Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _attempts);

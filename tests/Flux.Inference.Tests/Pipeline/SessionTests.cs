@@ -1,4 +1,5 @@
 using Flux.Inference.Sessions;
+using Flux.Inference.Stages;
 
 namespace Flux.Inference.Tests.Pipeline;
 
@@ -18,6 +19,39 @@ public class SessionTests(BuiltPackages packages)
         Assert.Equal([1, 1], loadedWhileSampling);   // only the transformer: the encoders were released before it loaded
         Assert.Equal(0, cache.Count);
         Assert.Equal(packages.Tiny.Generate(settings).Png, image.Png);
+    }
+
+    /// <summary>
+    /// One Denoise call is one stage: the transformer is loaded once however many checkpoints it hands out
+    /// (the service used to re-enter Denoise per checkpoint interval: 4 loads for 8 steps with K = 2).
+    /// </summary>
+    [Fact]
+    public async Task SequentialMode_DenoiseWithCheckpointsEveryTwoSteps_LoadsTheTransformerOnce_AndEqualsTheWholeRun()
+    {
+        var cache = new SessionCache();
+        var options = new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu, MemoryMode = MemoryMode.Sequential };
+        using var sequential = FluxPipeline.Open(BuiltPackages.Directory("tiny"), options, cache: cache);
+        string transformer = sequential.Package.Io.Transformer.ModelFile;
+        var settings = GenerationSettings.Defaults(sequential.Package, "a blue square") with { Width = 64, Height = 64, Steps = 8 };
+        var conditioning = sequential.EncodePrompt(settings.Prompt);
+        var checkpoints = new List<(int Step, int LoadedSessions)>();
+        int loadsBefore = cache.LoadCount(transformer);   // opening the package may load it once to check its inputs and outputs
+
+        var finished = await sequential.DenoiseAsync(new DenoiseRequest(conditioning, settings)
+        {
+            CheckpointInterval = 2,
+            OnCheckpoint = async (state, ct) =>
+            {
+                await Task.Yield();   // a real store is asynchronous: the loop must resume on whatever thread
+                checkpoints.Add((state.Step, cache.Count));
+            },
+        });
+
+        Assert.Equal([(2, 1), (4, 1), (6, 1)], checkpoints);   // the transformer stays loaded across checkpoints
+        Assert.Equal(loadsBefore + 1, cache.LoadCount(transformer));
+        Assert.Equal(0, cache.Count);
+        Assert.True(finished.IsCompleted);
+        Assert.Equal(packages.Tiny.Generate(settings).Png, sequential.DecodeToPng(finished, settings));
     }
 
     [Fact]

@@ -14,16 +14,16 @@ public class StepAllocationTests(BuiltPackages packages)
     [InlineData("tiny", "euler")]
     [InlineData("tiny", "heun")]
     [InlineData("tiny-dev", "euler")]
-    public void Denoise_AfterTheFirstSteps_AllocatesNoManagedBytesPerStep(string package, string sampler)
+    public async Task Denoise_AfterTheFirstSteps_AllocatesNoManagedBytesPerStep(string package, string sampler)
     {
         var pipeline = package == "tiny" ? packages.Tiny : packages.TinyDev;
         var settings = GenerationSettings.Defaults(pipeline.Package, "a red circle") with { Width = 256, Height = 256, Steps = 6, Sampler = sampler };
         var conditioning = pipeline.EncodePrompt(settings.Prompt);
         var probe = new AllocationProbe(settings.Steps);
 
-        var result = pipeline.Denoise(conditioning, settings, null, int.MaxValue, null, 0, probe, CancellationToken.None);
+        var result = await pipeline.DenoiseAsync(new DenoiseRequest(conditioning, settings) { Progress = probe });
 
-        Assert.True(result.IsFinished);
+        Assert.True(result.IsCompleted);
         Assert.Equal(0, probe.AllocatedAfter(2, settings.Steps));
     }
 

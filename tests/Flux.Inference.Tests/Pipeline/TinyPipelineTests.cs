@@ -83,7 +83,7 @@ public class TinyPipelineTests(BuiltPackages packages)
             Progress = new Sink(p => { if (p.Step == 2) { interrupt.Cancel(); } }),
         }, interrupt.Token));
 
-        Assert.Equal(2, last!.StepIndex);
+        Assert.Equal(2, last!.Step);
         using var stored = new MemoryStream();
         last.WriteTo(stored);
         stored.Position = 0;
@@ -92,7 +92,7 @@ public class TinyPipelineTests(BuiltPackages packages)
     }
 
     [Fact]
-    public void StageApis_EncodeDenoiseInChunksDecode_EqualTheWholeRun()
+    public async Task StageApis_EncodeDenoiseInChunksDecode_EqualTheWholeRun()
     {
         var pipeline = packages.Tiny;
         var settings = Settings(pipeline, steps: 5) with { ImageIndex = 2 };
@@ -103,13 +103,22 @@ public class TinyPipelineTests(BuiltPackages packages)
         stored.Position = 0;
         var conditioning = TextConditioning.ReadFrom(stored);
         var checkpoints = new List<SamplerCheckpoint>();
-        var first = pipeline.Denoise(conditioning, settings, null, 3, checkpoints.Add, 2, null, CancellationToken.None);
-        Assert.Equal(3, first.StepReached);
-        Assert.False(first.IsFinished);
-        Assert.Equal([2, 3], checkpoints.Select(c => c.StepIndex));
-        var second = pipeline.Denoise(conditioning, settings, first.State, 10, null, 0, null, CancellationToken.None);
-        Assert.True(second.IsFinished);
-        Assert.Equal(whole, pipeline.DecodeToPng(second.State, settings));
+        var first = await pipeline.DenoiseAsync(new DenoiseRequest(conditioning, settings)
+        {
+            MaxSteps = 3,
+            CheckpointInterval = 2,
+            OnCheckpoint = (state, _) =>
+            {
+                checkpoints.Add(state);
+                return ValueTask.CompletedTask;
+            },
+        });
+        Assert.Equal(3, first.Step);
+        Assert.False(first.IsCompleted);
+        Assert.Equal([2], checkpoints.Select(c => c.Step));   // step 3 ends the call: it is the result
+        var second = await pipeline.DenoiseAsync(new DenoiseRequest(conditioning, settings) { ResumeFrom = first, MaxSteps = 10 });
+        Assert.True(second.IsCompleted);
+        Assert.Equal(whole, pipeline.DecodeToPng(second, settings));
     }
 
     [Fact]

@@ -35,6 +35,26 @@ public class GenerationSettingsTests
     }
 
     [Fact]
+    public void Problems_NamesEveryBadField_NotOnlyTheFirst()
+    {
+        var settings = Valid with { Width = 1000, Steps = 0, Sampler = "ddim" };
+
+        Assert.Equal(["width", "steps", "sampler"], settings.Problems().Select(p => p.Field));
+    }
+
+    [Fact]
+    public void Problems_WithNarrowerLimits_UseTheirMaxima()
+    {
+        var service = new GenerationLimits(MaxWidth: 512, MaxHeight: 256, MaxSteps: 10);
+
+        Assert.Equal(
+            ["width 1024 is out of range: it must be between 16 and 512 pixels", "height 512 is out of range: it must be between 16 and 256 pixels",
+             "steps 11 is out of range: it must be between 1 and 10"],
+            (Valid with { Width = 1024, Height = 512, Steps = 11 }).Problems(service).Select(p => p.Message));
+        Assert.Empty((Valid with { Width = 512, Height = 256, Steps = 10 }).Problems(service));
+    }
+
+    [Fact]
     public void PngText_RecordsEveryGenerationParameter()
     {
         var text = Valid.PngText("tiny").ToDictionary(p => p.Key, p => p.Value);
