@@ -15,7 +15,7 @@ public static class BuiltInPackages
     public const string CacheDirectoryVariable = "FLUX_CACHE_DIR";
 
     /// <summary>Bumped whenever the builder's output changes, so stale caches are not reused.</summary>
-    public const int FormatVersion = 3;
+    public const int FormatVersion = 4;
 
     public static IReadOnlyList<string> Names { get; } = ["tiny", "tiny-dev", "reference"];
 

@@ -23,6 +23,22 @@ public class ModelCreateCommandTests
         Assert.Empty(Directory.GetDirectories(folder.Path, ".*"));   // no temporary folder left behind
     }
 
+    [Theory]
+    [InlineData("plain", false)]
+    [InlineData("fused", true)]
+    public void CreateTiny_WithGraph_WritesThatTransformerGraph(string graph, bool expectContribOps)
+    {
+        using var folder = new TemporaryFolder();
+        var target = Path.Combine(folder.Path, graph);
+
+        var (exitCode, _, error) = CliRunner.Run("model", "create", "tiny", "--out", target, "--graph", graph, "--hidden", "32", "--heads", "2");
+
+        Assert.Equal(0, exitCode);
+        Assert.Empty(error);
+        var model = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(target, "transformer", "model.onnx")));
+        Assert.Equal(expectContribOps, model.Graph.Node.Any(n => n.OpType == "MultiHeadAttention"));
+    }
+
     [Fact]
     public void CreateIntoANonEmptyFolder_IsRefusedWithoutForce_AndLeavesItAlone()
     {
@@ -41,6 +57,7 @@ public class ModelCreateCommandTests
     [InlineData("--hidden abc", "--hidden 'abc' is not a whole number")]
     [InlineData("--variant pro", "--variant 'pro' is not a FLUX variant")]
     [InlineData("--preset huge", "--preset 'huge' is not a preset")]
+    [InlineData("--graph fast", "--graph 'fast' is not a graph kind")]
     public void InvalidTinyOptions_AreReportedByName(string options, string expected)
     {
         using var folder = new TemporaryFolder();

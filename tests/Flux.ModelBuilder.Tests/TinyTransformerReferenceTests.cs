@@ -7,11 +7,13 @@ namespace Flux.ModelBuilder.Tests;
 public sealed class TinyTransformerReferenceTests
 {
     [Theory]
-    [InlineData(FluxVariant.Dev)]
-    [InlineData(FluxVariant.Schnell)]
-    public void OnnxGraph_MatchesANaiveRestatementOfBflFluxForward(FluxVariant variant)
+    [InlineData(FluxVariant.Dev, TransformerGraph.Fused)]
+    [InlineData(FluxVariant.Schnell, TransformerGraph.Fused)]
+    [InlineData(FluxVariant.Dev, TransformerGraph.Plain)]
+    [InlineData(FluxVariant.Schnell, TransformerGraph.Plain)]
+    public void OnnxGraph_MatchesANaiveRestatementOfBflFluxForward(FluxVariant variant, TransformerGraph graph)
     {
-        var options = new TinyFluxOptions { Variant = variant, HiddenSize = 32, HeadCount = 2, DoubleBlocks = 2, SingleBlocks = 2, T5MaxLength = 8, T5Width = 16 };
+        var options = new TinyFluxOptions { Variant = variant, Graph = graph, HiddenSize = 32, HeadCount = 2, DoubleBlocks = 2, SingleBlocks = 2, T5MaxLength = 8, T5Width = 16 };
         using var dir = new TempDirectory();
         TinyPackage.Write(dir.Path, options);
         var path = Path.Combine(dir.Path, "transformer/model.onnx");

@@ -11,7 +11,7 @@ internal static class PerfPackages
     public static string Tiny(TinyFluxOptions options)
     {
         string key = string.Create(CultureInfo.InvariantCulture,
-            $"{options.Variant}-h{options.HiddenSize}-n{options.HeadCount}-d{options.DoubleBlocks}-s{options.SingleBlocks}-t{options.T5Width}-v{BuiltInPackages.FormatVersion}").ToLowerInvariant();
+            $"{options.Variant}-h{options.HiddenSize}-n{options.HeadCount}-d{options.DoubleBlocks}-s{options.SingleBlocks}-t{options.T5Width}-{options.Graph}-v{BuiltInPackages.FormatVersion}").ToLowerInvariant();
         string target = Path.Combine(BuiltInPackages.DefaultCacheRoot(), "perf", key);
         if (!Directory.Exists(target))
         {

@@ -63,6 +63,11 @@ public sealed class ModelCreateCommand(IAnsiConsole console) : Command<ModelCrea
         [Description("T5 sequence length T (1 to 4096). Default: 256 (schnell, reference) or 512 (dev).")]
         public string? T5Length { get; init; }
 
+        /// <summary>plain or fused transformer operators (tiny only).</summary>
+        [CommandOption("--graph <GRAPH>")]
+        [Description("tiny: fused (default: ONNX Runtime's MultiHeadAttention, RotaryEmbedding, FastGelu, RMSNorm kernels) or plain (standard ONNX operators only).")]
+        public string? Graph { get; init; }
+
         [CommandOption("--seed <N>")]
         [Description("tiny: seed of the pseudo-random weights (default 42).")]
         public string? Seed { get; init; }
@@ -97,7 +102,7 @@ public sealed class ModelCreateCommand(IAnsiConsole console) : Command<ModelCrea
             new (string Name, string? Value)[]
             {
                 ("--variant", Variant), ("--preset", Preset), ("--hidden", Hidden), ("--heads", Heads), ("--double-blocks", DoubleBlocks),
-                ("--single-blocks", SingleBlocks), ("--t5-width", T5Width), ("--seed", Seed),
+                ("--single-blocks", SingleBlocks), ("--t5-width", T5Width), ("--seed", Seed), ("--graph", Graph),
             }.FirstOrDefault(o => o.Value is not null).Name;
     }
 

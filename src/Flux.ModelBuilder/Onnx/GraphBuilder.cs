@@ -139,6 +139,21 @@ internal sealed class GraphBuilder
 
     public string Op(string opType, string[] inputs, params Attr[] attributes) => Ops(opType, inputs, 1, attributes)[0];
 
+    /// <summary>ONNX Runtime's contrib domain (MultiHeadAttention, RotaryEmbedding, FastGelu, MatMulNBits).</summary>
+    public const string ContribDomain = "com.microsoft";
+
+    /// <summary>True once a node of <see cref="ContribDomain"/> is added; the model then imports that domain.</summary>
+    public bool UsesContribOps { get; private set; }
+
+    /// <summary>A node of ONNX Runtime's contrib domain; an empty input name skips an optional input.</summary>
+    public string ContribOp(string opType, string[] inputs, params Attr[] attributes)
+    {
+        var output = Op(opType, inputs, attributes);
+        Graph.Node[^1].Domain = ContribDomain;
+        UsesContribOps = true;
+        return output;
+    }
+
     public string[] Ops(string opType, string[] inputs, int outputCount, params Attr[] attributes)
     {
         var id = _nodeCount++;

@@ -11,17 +11,23 @@ internal static class Layers
     /// <summary>y = x W^T + b, W (out, in) named <c>{prefix}.weight</c>, b <c>{prefix}.bias</c>.</summary>
     public static string Linear(this GraphBuilder g, string x, string prefix, long inFeatures, long outFeatures, bool bias = true)
     {
-        var init = ParameterInit.Uniform(1.0 / Math.Sqrt(inFeatures));
-        var weight = g.Trained(prefix + ".weight", init, outFeatures, inFeatures);
-        var y = g.Op("MatMul", [x, g.Op("Transpose", [weight], Attr.Ints("perm", 1, 0))]);
-        if (!bias)
-        {
-            return y;
-        }
-
-        var b = g.Trained(prefix + ".bias", init, outFeatures);
-        return g.Op("Add", [y, b]);
+        var y = g.Projection(x, prefix, inFeatures, outFeatures);
+        return bias ? g.Op("Add", [y, g.LinearBias(prefix, inFeatures, outFeatures)]) : y;
     }
+
+    /// <summary>x W^T, the weight half of <see cref="Linear"/> (for kernels that take the bias themselves).</summary>
+    public static string Projection(this GraphBuilder g, string x, string prefix, long inFeatures, long outFeatures)
+    {
+        var weight = g.Trained(prefix + ".weight", LinearInit(inFeatures), outFeatures, inFeatures);
+        return g.Op("MatMul", [x, g.Op("Transpose", [weight], Attr.Ints("perm", 1, 0))]);
+    }
+
+    /// <summary>The bias b (out) of the linear layer <paramref name="prefix"/>.</summary>
+    public static string LinearBias(this GraphBuilder g, string prefix, long inFeatures, long outFeatures) =>
+        g.Trained(prefix + ".bias", LinearInit(inFeatures), outFeatures);
+
+    /// <summary>PyTorch's default Linear initialisation range, 1/sqrt(fan_in).</summary>
+    private static ParameterInit LinearInit(long inFeatures) => ParameterInit.Uniform(1.0 / Math.Sqrt(inFeatures));
 
     /// <summary>LayerNorm over the last axis without learned affine (BFL: elementwise_affine=False).</summary>
     public static string LayerNormPlain(this GraphBuilder g, string x, long width, float epsilon = FluxNormEpsilon)

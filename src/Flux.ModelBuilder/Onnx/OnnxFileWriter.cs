@@ -9,6 +9,9 @@ internal static class OnnxFileWriter
     /// <summary>Opset 17: LayerNormalization exists; Split/Unsqueeze/Reshape take their sizes as inputs.</summary>
     public const long OpsetVersion = 17;
 
+    /// <summary>ONNX Runtime's contrib operators are all version 1 of the com.microsoft domain.</summary>
+    public const long ContribOpsetVersion = 1;
+
     /// <summary>IR version 8 is what opset 17 models are written with.</summary>
     public const long IrVersion = 8;
 
@@ -34,6 +37,10 @@ internal static class OnnxFileWriter
             Graph = graph.Graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion });
+        if (graph.UsesContribOps)
+        {
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = GraphBuilder.ContribDomain, Version = ContribOpsetVersion });
+        }
         return model;
     }
 

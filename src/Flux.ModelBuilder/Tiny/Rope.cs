@@ -8,16 +8,15 @@ namespace Flux.ModelBuilder.Tiny;
 /// </summary>
 internal static class Rope
 {
-    /// <summary>The angles of every pair, cos and sin, each (S, D/2, 1), from ids (S, 3).</summary>
+    /// <summary>The angles of every pair, cos and sin, each (S, D/2), from ids (S, 3).</summary>
     public static (string Cos, string Sin) Angles(GraphBuilder g, string ids, int[] axesDim)
     {
         var frequencies = AxisFrequencies(axesDim); // (3, D/2): row i holds axis i's omegas in its columns
         var angles = g.Op("MatMul", [ids, g.Constant("rope_frequencies", frequencies, axesDim.Length, axesDim.Sum() / 2)]); // (S, D/2)
-        var angles3 = g.Unsqueeze(angles, -1); // (S, D/2, 1)
-        return (g.Op("Cos", [angles3]), g.Op("Sin", [angles3]));
+        return (g.Op("Cos", [angles]), g.Op("Sin", [angles]));
     }
 
-    /// <summary>Rotates adjacent pairs (x0, x1) -> (cos x0 - sin x1, sin x0 + cos x1) on (B, H, S, D).</summary>
+    /// <summary>Rotates adjacent pairs (x0, x1) -> (cos x0 - sin x1, sin x0 + cos x1) on (B, H, S, D); angles (S, D/2, 1).</summary>
     public static string Apply(GraphBuilder g, string x, (string Cos, string Sin) angles, long headDim)
     {
         var pairs = g.Op("Reshape", [x, g.Int64s(0, 0, 0, headDim / 2, 2)]); // (B, H, S, D/2, 2)

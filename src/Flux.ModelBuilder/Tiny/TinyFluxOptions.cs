@@ -9,6 +9,16 @@ public enum FluxVariant
     Dev,
 }
 
+/// <summary>How the transformer graph is spelled: standard ONNX operators only, or ONNX Runtime's fused kernels.</summary>
+public enum TransformerGraph
+{
+    /// <summary>Standard operators (opset 17) only: runs on any ONNX runtime; the comparison baseline.</summary>
+    Plain,
+
+    /// <summary>MultiHeadAttention, RotaryEmbedding, FastGelu and SimplifiedLayerNormalization (CPU and CUDA kernels in ONNX Runtime).</summary>
+    Fused,
+}
+
 /// <summary>
 /// Sizes of the tiny FLUX-architecture package. Defaults run a 256x256 image far below a second per
 /// step on two CPU cores; <see cref="FluxWidth"/> is FLUX.1's real width with few blocks, for benchmarks.
@@ -59,6 +69,9 @@ public sealed record TinyFluxOptions
     public int VaeChannels { get; init; } = 32;
 
     public ulong Seed { get; init; } = 42;
+
+    /// <summary>The transformer's operators; fused by default, since ONNX Runtime has every fused kernel on the CPU and CUDA providers.</summary>
+    public TransformerGraph Graph { get; init; } = TransformerGraph.Fused;
 
     /// <summary>Write optimum's transformer output name (out_hidden_states) instead of BFL's (latent).</summary>
     public bool OptimumOutputNames { get; init; }
