@@ -15,6 +15,8 @@ internal sealed class ImportSource
         ClipVocabulary.WriteTo(Directory.CreateDirectory(Path.Combine(Root, "tokenizer")).FullName);
         SentencePieceModelWriter.Write(Path.Combine(Directory.CreateDirectory(Path.Combine(Root, "tokenizer_2")).FullName, "spiece.model"));
         WriteDiffusersTransformer(Path.Combine(Root, "transformer"), FluxCheckpoints.ToDiffusers(Bfl, sizes), dtype);
+        TextEncoderCheckpoints.WriteClip(Path.Combine(Root, "text_encoder"), sizes.Pooled, seed + 1);
+        TextEncoderCheckpoints.WriteT5(Path.Combine(Root, "text_encoder_2"), sizes.Context, seed + 2);
         BflFile = Path.Combine(root, sizes.Dev ? "flux1-dev.safetensors" : "flux1-schnell.safetensors");
         SafeTensorsWriter.Write(BflFile, FluxCheckpoints.AsTensors(Bfl, dtype));
         DType = dtype;

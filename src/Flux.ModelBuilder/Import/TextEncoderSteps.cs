@@ -1,0 +1,56 @@
+using Flux.ModelBuilder.Import.SafeTensors;
+using Flux.ModelBuilder.Import.Text;
+
+namespace Flux.ModelBuilder.Import;
+
+/// <summary>
+/// Plans of the text encoders: config read, checkpoint opened and validated, graph built with a checkpoint source,
+/// every tensor accounted for. The graphs are Import/Text's (transformers' CLIPTextModel and T5EncoderModel).
+/// </summary>
+internal static class TextEncoderSteps
+{
+    public const string ClipComponent = "text_encoder";
+    public const string T5Component = "text_encoder_2";
+
+    /// <summary>transformers' CLIPTextModel (FLUX.1 text_encoder/): names used as they are.</summary>
+    public static (ComponentStep Step, ClipTextConfig Config) Clip(string source, WeightPrecision precision, Action<IDisposable> own, Action<IEnumerable<string>> inputs)
+    {
+        var folder = Path.Combine(source, ClipComponent);
+        var configPath = Path.Combine(folder, "config.json");
+        var config = ClipTextConfig.Read(configPath);
+        var checkpoint = Open(folder, own);
+        var parameters = new CheckpointParameters(checkpoint, KeyMaps.Identity, precision, configPath);
+        var graph = ClipTextGraph.Build(config, parameters);
+
+        // CLIPTextEmbeddings registers position_ids (arange(77)) as a buffer; older save_pretrained files keep it.
+        parameters.EnsureAllUsed(new Dictionary<string, string> { ["text_model.embeddings.position_ids"] = "a buffer of 0..L-1 the graph builds itself" });
+        inputs([.. checkpoint.Files.Select(f => f.Path), checkpoint.Source, configPath]);
+        return (ModelImporter.GraphStep(ClipComponent, parameters, (ClipComponent, graph)), config);
+    }
+
+    /// <summary>
+    /// transformers' T5EncoderModel (FLUX.1 text_encoder_2/, sharded). Weights are stored at the package precision but
+    /// computed in fp32 (a Cast after each weight), so T5-XXL's activations, which overflow fp16, never are fp16.
+    /// </summary>
+    public static (ComponentStep Step, T5Config Config) T5(string source, WeightPrecision precision, Action<IDisposable> own, Action<IEnumerable<string>> inputs)
+    {
+        var folder = Path.Combine(source, T5Component);
+        var configPath = Path.Combine(folder, "config.json");
+        var config = T5Config.Read(configPath);
+        var checkpoint = Open(folder, own);
+        var parameters = new CheckpointParameters(checkpoint, KeyMaps.Identity, precision, configPath);
+        var graph = T5EncoderGraph.Build(config, parameters);
+        var used = T5EncoderGraph.EmbeddingKey(parameters);
+        var tied = used == T5EncoderGraph.SharedEmbedding ? T5EncoderGraph.EncoderEmbedding : T5EncoderGraph.SharedEmbedding;
+        parameters.EnsureAllUsed(new Dictionary<string, string> { [tied] = $"tied to {used} (T5EncoderModel._tied_weights_keys)" });
+        inputs([.. checkpoint.Files.Select(f => f.Path), checkpoint.Source, configPath]);
+        return (ModelImporter.GraphStep(T5Component, parameters, (T5Component, graph)), config);
+    }
+
+    private static SafeTensorsCheckpoint Open(string path, Action<IDisposable> own)
+    {
+        var checkpoint = SafeTensorsCheckpoint.Open(path);
+        own(checkpoint);
+        return checkpoint;
+    }
+}
