@@ -16,7 +16,8 @@ internal static class TextEncoderCheckpoints
     /// <summary>T5 v1.1's embedding rows (32100 pieces padded to 32128).</summary>
     public const int T5Vocab = 32128;
 
-    public static void WriteClip(string folder, int width, int seed, string dtype = "BF16")
+    /// <summary>Writes the CLIP folder; returns every tensor as stored (after rounding to <paramref name="dtype"/>).</summary>
+    public static Dictionary<string, float[]> WriteClip(string folder, int width, int seed, string dtype = "BF16")
     {
         Directory.CreateDirectory(folder);
         int heads = 2, layers = 1, inner = 2 * width;
@@ -48,7 +49,8 @@ internal static class TextEncoderCheckpoints
             keys[$"{p}.mlp.fc2.bias"] = [width];
         }
 
-        SafeTensorsWriter.Write(Path.Combine(folder, "model.safetensors"), Random(keys, seed, dtype));
+        var tensors = Random(keys, seed, dtype).ToList();
+        SafeTensorsWriter.Write(Path.Combine(folder, "model.safetensors"), tensors);
         File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["architectures"] = new[] { "CLIPTextModel" },
@@ -66,9 +68,11 @@ internal static class TextEncoderCheckpoints
             ["projection_dim"] = width,
             ["vocab_size"] = ClipVocab,
         }));
+        return Stored(tensors);
     }
 
-    public static void WriteT5(string folder, int width, int seed, string dtype = "BF16")
+    /// <summary>Writes the T5 folder; returns every tensor as stored (after rounding to <paramref name="dtype"/>).</summary>
+    public static Dictionary<string, float[]> WriteT5(string folder, int width, int seed, string dtype = "BF16")
     {
         Directory.CreateDirectory(folder);
         int heads = 2, dKv = width / heads, ff = 2 * width, buckets = 32, layers = 1;
@@ -94,7 +98,8 @@ internal static class TextEncoderCheckpoints
             keys[$"{p}.1.layer_norm.weight"] = [width];
         }
 
-        SafeTensorsWriter.WriteSharded(folder, "model", [.. Random(keys, seed, dtype)], tensorsPerShard: 6);
+        var tensors = Random(keys, seed, dtype).ToList();
+        SafeTensorsWriter.WriteSharded(folder, "model", tensors, tensorsPerShard: 6);
         File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["architectures"] = new[] { "T5EncoderModel" },
@@ -114,7 +119,11 @@ internal static class TextEncoderCheckpoints
             ["relative_attention_num_buckets"] = buckets,
             ["vocab_size"] = T5Vocab,
         }));
+        return Stored(tensors);
     }
+
+    private static Dictionary<string, float[]> Stored(List<TestTensor> tensors) =>
+        tensors.ToDictionary(t => t.Name, t => t.Values.Select(v => SafeTensorsWriter.Stored(v, t.DType)).ToArray(), StringComparer.Ordinal);
 
     private static IEnumerable<TestTensor> Random(Dictionary<string, long[]> keys, int seed, string dtype)
     {

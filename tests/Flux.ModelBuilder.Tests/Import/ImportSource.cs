@@ -15,8 +15,8 @@ internal sealed class ImportSource
         ClipVocabulary.WriteTo(Directory.CreateDirectory(Path.Combine(Root, "tokenizer")).FullName);
         SentencePieceModelWriter.Write(Path.Combine(Directory.CreateDirectory(Path.Combine(Root, "tokenizer_2")).FullName, "spiece.model"));
         WriteDiffusersTransformer(Path.Combine(Root, "transformer"), FluxCheckpoints.ToDiffusers(Bfl, sizes), dtype);
-        TextEncoderCheckpoints.WriteClip(Path.Combine(Root, "text_encoder"), sizes.Pooled, seed + 1);
-        TextEncoderCheckpoints.WriteT5(Path.Combine(Root, "text_encoder_2"), sizes.Context, seed + 2);
+        Clip = TextEncoderCheckpoints.WriteClip(Path.Combine(Root, "text_encoder"), sizes.Pooled, seed + 1);
+        T5 = TextEncoderCheckpoints.WriteT5(Path.Combine(Root, "text_encoder_2"), sizes.Context, seed + 2);
         BflFile = Path.Combine(root, sizes.Dev ? "flux1-dev.safetensors" : "flux1-schnell.safetensors");
         SafeTensorsWriter.Write(BflFile, FluxCheckpoints.AsTensors(Bfl, dtype));
         DType = dtype;
@@ -31,6 +31,11 @@ internal sealed class ImportSource
     public SortedDictionary<string, (long[] Shape, float[] Values)> Bfl { get; }
 
     public string BflFile { get; }
+
+    /// <summary>The CLIP and T5 tensors as stored, by transformers' names.</summary>
+    public Dictionary<string, float[]> Clip { get; }
+
+    public Dictionary<string, float[]> T5 { get; }
 
     public static void WriteDiffusersTransformer(string folder, IDictionary<string, (long[] Shape, float[] Values)> diffusers, string dtype, SmallFlux? sizes = null)
     {
