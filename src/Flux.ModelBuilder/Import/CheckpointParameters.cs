@@ -46,7 +46,7 @@ internal sealed class CheckpointParameters : IParameterCatalog
     {
         ArgumentNullException.ThrowIfNull(g);
         var parts = Resolve(name, shape);
-        var data = new StreamedTensor(parts, shape, Precision, _updates(name, shape)) { Progress = bytes => Progress?.Invoke(bytes) };
+        var data = new StreamedTensor(name, parts, shape, Precision, _updates(name, shape)) { Progress = bytes => Progress?.Invoke(bytes) };
         PlannedBytes += data.ByteLength;
         var value = g.Parameter(name, data);
         return Precision == WeightPrecision.Fp32
