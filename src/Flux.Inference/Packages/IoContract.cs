@@ -12,21 +12,28 @@ public enum ModelComponent
     VaeDecoder,
 }
 
-/// <summary>What a tensor holds: float data (fp32/fp16/bf16 accepted) or token ids (int64/int32).</summary>
+/// <summary>What a tensor holds: float data (fp32/fp16/bf16 accepted), token ids (int64/int32), or position ids (either).</summary>
 public enum TensorKind
 {
     Float,
     Ids,
+
+    /// <summary>
+    /// Whole-number positions (img_ids, txt_ids): BFL's graphs and its TensorRT export take float32, optimum's FLUX
+    /// export declares int64 (its dummy inputs are int64 and it casts inputs to the declared type), others int32.
+    /// </summary>
+    Positions,
 }
 
 /// <summary>
 /// One tensor of the FLUX IO contract: a role, the names exporters give it (first = diffusers'), its
 /// kind and its shape, where each dimension is a number or a symbol (B, L, T, Dt, ...) whose value is
-/// shared across tensors and sessions.
+/// shared across tensors and sessions. <paramref name="BatchedShape"/> is a second accepted shape with a
+/// leading batch axis (diffusers before 0.31 exported img_ids/txt_ids as (B, L, 3) and read item 0).
 /// </summary>
-public sealed record TensorSpec(string Role, IReadOnlyList<string> Aliases, TensorKind Kind, IReadOnlyList<string> Shape, bool IsOptional = false)
+public sealed record TensorSpec(string Role, IReadOnlyList<string> Aliases, TensorKind Kind, IReadOnlyList<string> Shape, bool IsOptional = false, IReadOnlyList<string>? BatchedShape = null)
 {
-    public string ShapeText => "(" + string.Join(", ", Shape) + ")";
+    public string ShapeText => "(" + string.Join(", ", Shape) + ")" + (BatchedShape is null ? string.Empty : " or (" + string.Join(", ", BatchedShape) + ")");
 }
 
 /// <summary>The inputs and outputs a component must have.</summary>
@@ -69,8 +76,8 @@ public static class IoContract
             new(EncoderHiddenStates, ["encoder_hidden_states"], TensorKind.Float, ["B", "T", "Dt"]),
             new(PooledProjections, ["pooled_projections"], TensorKind.Float, ["B", "Dp"]),
             new(Timestep, ["timestep"], TensorKind.Float, ["B"]),
-            new(ImageIds, ["img_ids"], TensorKind.Float, ["L", "3"]),
-            new(TextIds, ["txt_ids"], TensorKind.Float, ["T", "3"]),
+            new(ImageIds, ["img_ids"], TensorKind.Positions, ["L", "3"], BatchedShape: ["B", "L", "3"]),
+            new(TextIds, ["txt_ids"], TensorKind.Positions, ["T", "3"], BatchedShape: ["B", "T", "3"]),
             new(Guidance, ["guidance"], TensorKind.Float, ["B"], IsOptional: true),
         ],
         [new(Velocity, ["latent", "out_hidden_states", "sample"], TensorKind.Float, ["B", "L", "64"])]);
@@ -101,11 +108,16 @@ public static class IoContract
     internal static bool Accepts(TensorKind kind, TensorElementType type) => kind switch
     {
         TensorKind.Float => type is TensorElementType.Float or TensorElementType.Float16 or TensorElementType.BFloat16,
-        _ => type is TensorElementType.Int64 or TensorElementType.Int32,
+        TensorKind.Ids => type is TensorElementType.Int64 or TensorElementType.Int32,
+        _ => Accepts(TensorKind.Float, type) || Accepts(TensorKind.Ids, type),
     };
 
-    internal static string Describe(TensorKind kind) =>
-        kind == TensorKind.Float ? "a float tensor (fp32, fp16 or bf16)" : "an integer tensor (int64 or int32)";
+    internal static string Describe(TensorKind kind) => kind switch
+    {
+        TensorKind.Float => "a float tensor (fp32, fp16 or bf16)",
+        TensorKind.Ids => "an integer tensor (int64 or int32)",
+        _ => "a float or integer tensor (fp32, fp16, bf16, int64 or int32)",
+    };
 
     internal static string Describe(NodeMetadata metadata) =>
         "(" + string.Join(", ", metadata.Dimensions.Select((d, i) =>

@@ -145,14 +145,13 @@ public static class IoValidator
     private static void CheckShape(string where, TensorSpec spec, NodeMetadata metadata, DimensionTable dimensions, string file, string name)
     {
         int[] dims = metadata.Dimensions;
-        if (dims.Length != spec.Shape.Count)
-        {
-            throw new FluxModelException($"{where} has shape {IoContract.Describe(metadata)} but the contract expects {spec.ShapeText}", file, name);
-        }
+        var shape = dims.Length == spec.Shape.Count ? spec.Shape
+            : spec.BatchedShape is { } batched && dims.Length == batched.Count ? batched
+            : throw new FluxModelException($"{where} has shape {IoContract.Describe(metadata)} but the contract expects {spec.ShapeText}", file, name);
 
         for (int i = 0; i < dims.Length; i++)
         {
-            string expected = spec.Shape[i];
+            string expected = shape[i];
             if (int.TryParse(expected, NumberStyles.None, CultureInfo.InvariantCulture, out int fixedSize))
             {
                 if (dims[i] >= 0 && dims[i] != fixedSize)

@@ -47,8 +47,8 @@ internal sealed class TransformerVelocityModel : IVelocityModel, IDisposable
             Bind(io[IoContract.EncoderHiddenStates], conditioning.T5Hidden, batch, conditioning.T5Length, conditioning.T5Width);   // (B, T, Dt)
             Bind(io[IoContract.PooledProjections], conditioning.Pooled, batch, conditioning.PooledWidth);   // (B, Dp)
             _timestep = Bind(io[IoContract.Timestep], [], batch);   // (B)
-            Bind(io[IoContract.ImageIds], LatentLayout.ImageIds(size), tokens, FluxConstants.PositionAxes);   // (L, 3)
-            Bind(io[IoContract.TextIds], LatentLayout.TextIds(conditioning.T5Length), conditioning.T5Length, FluxConstants.PositionAxes);   // (T, 3)
+            BindPositions(io[IoContract.ImageIds], LatentLayout.ImageIds(size), batch);   // (L, 3) or (B, L, 3)
+            BindPositions(io[IoContract.TextIds], LatentLayout.TextIds(conditioning.T5Length), batch);   // (T, 3) or (B, T, 3)
             if (io.Has(IoContract.Guidance))
             {
                 Bind(io[IoContract.Guidance], guidance, batch);   // (B)
@@ -106,6 +106,28 @@ internal sealed class TransformerVelocityModel : IVelocityModel, IDisposable
 
         _binding.BindInput(input.Name, buffer.Value);
         return buffer;
+    }
+
+    /// <summary>
+    /// Position ids in the rank the session declares: (N, 3), or (B, N, 3) with every item's ids the same, as
+    /// diffusers before 0.31 exported them (its FluxTransformer2DModel then reads item 0).
+    /// </summary>
+    private void BindPositions(TensorBinding input, float[] ids, int batch)
+    {
+        int positions = ids.Length / FluxConstants.PositionAxes;
+        if (input.Dimensions.Count != 3)
+        {
+            Bind(input, ids, positions, FluxConstants.PositionAxes);   // (N, 3)
+            return;
+        }
+
+        var batched = new float[batch * ids.Length];
+        for (int item = 0; item < batch; item++)
+        {
+            ids.CopyTo(batched.AsSpan(item * ids.Length));
+        }
+
+        Bind(input, batched, batch, positions, FluxConstants.PositionAxes);   // (B, N, 3)
     }
 
     private TensorBuffer Own(TensorBuffer buffer)

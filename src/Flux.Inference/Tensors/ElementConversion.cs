@@ -27,7 +27,10 @@ public static class ElementConversion
         _ => throw new NotSupportedException($"tensor element type {type} is not supported"),
     };
 
-    /// <summary>Writes <paramref name="source"/> into <paramref name="destination"/> bytes of element type <paramref name="type"/>.</summary>
+    /// <summary>
+    /// Writes <paramref name="source"/> into <paramref name="destination"/> bytes of element type <paramref name="type"/>;
+    /// int64 and int32 take whole numbers only (position ids, which exporters declare as integers).
+    /// </summary>
     public static void FromFloat(ReadOnlySpan<float> source, TensorElementType type, Span<byte> destination)
     {
         switch (type)
@@ -41,8 +44,14 @@ public static class ElementConversion
             case TensorElementType.BFloat16:
                 ToBFloat16(source, MemoryMarshal.Cast<byte, ushort>(destination));
                 break;
+            case TensorElementType.Int64:
+                TensorPrimitives.ConvertTruncating(RequireWholeNumbers(source), MemoryMarshal.Cast<byte, long>(destination));
+                break;
+            case TensorElementType.Int32:
+                TensorPrimitives.ConvertTruncating(RequireWholeNumbers(source), MemoryMarshal.Cast<byte, int>(destination));
+                break;
             default:
-                throw new NotSupportedException($"tensor element type {type} is not a supported float type");
+                throw new NotSupportedException($"tensor element type {type} is not a supported float or position type");
         }
     }
 
@@ -79,6 +88,19 @@ public static class ElementConversion
             default:
                 throw new NotSupportedException($"tensor element type {type} is not a supported id type");
         }
+    }
+
+    private static ReadOnlySpan<float> RequireWholeNumbers(ReadOnlySpan<float> source)
+    {
+        foreach (float value in source)
+        {
+            if (float.IsNaN(value) || MathF.Truncate(value) != value || Math.Abs(value) > int.MaxValue)
+            {
+                throw new ArgumentException($"value {value} cannot be written to an integer tensor: only whole numbers within the int32 range are (position ids)", nameof(source));
+            }
+        }
+
+        return source;
     }
 
     /// <summary>float32 -> bfloat16 bits, round to nearest even (NaN stays NaN). Scalar: the rounding and NaN rule are per element.</summary>
