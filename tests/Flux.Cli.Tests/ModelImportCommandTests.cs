@@ -79,6 +79,7 @@ public sealed class ModelImportCommandTests
         File.Copy(TokenizerTestFiles.T5SpieceModel, Path.Combine(Directory.CreateDirectory(Path.Combine(source, "tokenizer_2")).FullName, "spiece.model"));
         TextEncoderCheckpoints.WriteClip(Path.Combine(source, "text_encoder"), sizes.Pooled, seed: 22);
         TextEncoderCheckpoints.WriteT5(Path.Combine(source, "text_encoder_2"), sizes.Context, seed: 23);
+        VaeTestCheckpoint.WriteDiffusers(Path.Combine(source, "vae"), seed: 24);
         var transformer = Path.Combine(source, "transformer");
         var diffusers = FluxCheckpoints.ToDiffusers(FluxCheckpoints.Bfl(sizes, seed: 21), sizes);
         SafeTensorsWriter.WriteSharded(transformer, "diffusion_pytorch_model", [.. FluxCheckpoints.AsTensors(diffusers, "BF16")], tensorsPerShard: 20);

@@ -46,9 +46,10 @@ public static class ModelImporter
             RequireSameWidth(clipConfig.HiddenSize, "text_encoder/config.json hidden_size (pooled output)", options.PooledProjectionWidth, "the transformer's pooled_projection_dim");
             RequireSameWidth(t5Config.DModel, "text_encoder_2/config.json d_model", options.T5Width, "the transformer's joint_attention_dim");
             var (variant, textLength) = (options.Variant, options.TextLength);
-            var steps = new List<ComponentStep> { clip, t5, transformer };
+            var (vaeStep, vaeConfig) = VaeSteps.Vae(request.Source, request.VaeFile, request.Precision, Own, Inputs);
+            var steps = new List<ComponentStep> { clip, t5, transformer, vaeStep };
             steps.AddRange(PlanTokenizers(request.Source, inputs));
-            var vae = (Scale: Vae.Flux.ScaleFactor, Shift: Vae.Flux.ShiftFactor);
+            var vae = (Scale: vaeConfig.ScaleFactor, Shift: vaeConfig.ShiftFactor);
 
             ImportManifest? manifest = null;
             PackageDirectory.WriteAtomically(output, directory =>
@@ -200,11 +201,5 @@ public static class ModelImporter
         {
             throw new ImportException($"{path}: file not found");
         }
-    }
-
-    /// <summary>BFL's fixed AutoEncoder latent scale and shift (src/flux/util.py, ae_params), until the VAE step reads them from the config.</summary>
-    private static class Vae
-    {
-        public static readonly (double ScaleFactor, double ShiftFactor) Flux = (0.3611, 0.1159);
     }
 }

@@ -47,7 +47,8 @@ internal static class TextEncoderSteps
         return (ModelImporter.GraphStep(T5Component, parameters, (T5Component, graph)), config);
     }
 
-    private static SafeTensorsCheckpoint Open(string path, Action<IDisposable> own)
+    /// <summary>Opens a checkpoint that <paramref name="own"/> disposes when the import ends.</summary>
+    public static SafeTensorsCheckpoint Open(string path, Action<IDisposable> own)
     {
         var checkpoint = SafeTensorsCheckpoint.Open(path);
         own(checkpoint);
