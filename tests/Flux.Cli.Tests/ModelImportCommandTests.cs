@@ -20,6 +20,25 @@ public sealed class ModelImportCommandTests
         Assert.Contains("\"t5MaxLength\": 256", File.ReadAllText(Path.Combine(output, "flux.json")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ImportedPackage_LoadsInInspect_AndGenerateWritesAnImage()
+    {
+        using var folder = new TemporaryFolder();
+        var source = WriteSource(folder.Path, new SmallFlux(Dev: true));
+        var package = Path.Combine(folder.Path, "package");
+        Assert.Equal(0, CliRunner.Run("model", "import", source, "--out", package, "--precision", "bf16").ExitCode);
+
+        var (inspectExit, inspectOutput, inspectError) = CliRunner.Run("model", "inspect", package);
+        Assert.True(inspectExit == 0, inspectError);
+        Assert.Contains("Dev (from flux.json)", inspectOutput, StringComparison.Ordinal);
+        Assert.Contains("guidance", inspectOutput, StringComparison.Ordinal);
+
+        var png = Path.Combine(folder.Path, "fox.png");
+        var (exitCode, _, error) = CliRunner.Run("generate", "a red fox", "--model", package, "--provider", "cpu", "--width", "64", "--height", "64", "--steps", "2", "-o", png);
+        Assert.True(exitCode == 0, error);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(png)[..4]);
+    }
+
     [Theory]
     [InlineData("header longer than the file")]
     [InlineData("missing shard")]
