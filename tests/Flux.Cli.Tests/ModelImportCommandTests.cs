@@ -20,6 +20,25 @@ public sealed class ModelImportCommandTests
         Assert.Contains("\"t5MaxLength\": 256", File.ReadAllText(Path.Combine(output, "flux.json")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ImportedPackage_LoadsInInspect_AndGenerateWritesAnImage()
+    {
+        using var folder = new TemporaryFolder();
+        var source = WriteSource(folder.Path, new SmallFlux(Dev: true));
+        var package = Path.Combine(folder.Path, "package");
+        Assert.Equal(0, CliRunner.Run("model", "import", source, "--out", package, "--precision", "bf16").ExitCode);
+
+        var (inspectExit, inspectOutput, inspectError) = CliRunner.Run("model", "inspect", package);
+        Assert.True(inspectExit == 0, inspectError);
+        Assert.Contains("Dev (from flux.json)", inspectOutput, StringComparison.Ordinal);
+        Assert.Contains("guidance", inspectOutput, StringComparison.Ordinal);
+
+        var png = Path.Combine(folder.Path, "fox.png");
+        var (exitCode, _, error) = CliRunner.Run("generate", "a red fox", "--model", package, "--provider", "cpu", "--width", "64", "--height", "64", "--steps", "2", "-o", png);
+        Assert.True(exitCode == 0, error);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(png)[..4]);
+    }
+
     [Theory]
     [InlineData("header longer than the file")]
     [InlineData("missing shard")]
@@ -77,6 +96,9 @@ public sealed class ModelImportCommandTests
         File.Copy(TokenizerTestFiles.ClipVocabJson, Path.Combine(tokenizer, "vocab.json"));
         File.Copy(TokenizerTestFiles.ClipMergesTxt, Path.Combine(tokenizer, "merges.txt"));
         File.Copy(TokenizerTestFiles.T5SpieceModel, Path.Combine(Directory.CreateDirectory(Path.Combine(source, "tokenizer_2")).FullName, "spiece.model"));
+        TextEncoderCheckpoints.WriteClip(Path.Combine(source, "text_encoder"), sizes.Pooled, seed: 22);
+        TextEncoderCheckpoints.WriteT5(Path.Combine(source, "text_encoder_2"), sizes.Context, seed: 23);
+        VaeTestCheckpoint.WriteDiffusers(Path.Combine(source, "vae"), seed: 24);
         var transformer = Path.Combine(source, "transformer");
         var diffusers = FluxCheckpoints.ToDiffusers(FluxCheckpoints.Bfl(sizes, seed: 21), sizes);
         SafeTensorsWriter.WriteSharded(transformer, "diffusion_pytorch_model", [.. FluxCheckpoints.AsTensors(diffusers, "BF16")], tensorsPerShard: 20);

@@ -1,4 +1,5 @@
 using Flux.ModelBuilder.Import.SafeTensors;
+using Flux.ModelBuilder.Import.Text;
 using Flux.ModelBuilder.Onnx;
 
 namespace Flux.ModelBuilder.Import;
@@ -8,7 +9,7 @@ namespace Flux.ModelBuilder.Import;
 /// slices, whose combined shape must equal what the graph (built from the config) asks for. Records which checkpoint
 /// tensors were used, so an import that leaves tensors behind (a config that disagrees with the checkpoint) fails.
 /// </summary>
-internal sealed class CheckpointParameters : IParameterSource
+internal sealed class CheckpointParameters : IParameterCatalog
 {
     private readonly SafeTensorsCheckpoint _checkpoint;
     private readonly KeyMap _map;
@@ -45,7 +46,7 @@ internal sealed class CheckpointParameters : IParameterSource
     {
         ArgumentNullException.ThrowIfNull(g);
         var parts = Resolve(name, shape);
-        var data = new StreamedTensor(parts, shape, Precision, _updates(name, shape)) { Progress = bytes => Progress?.Invoke(bytes) };
+        var data = new StreamedTensor(name, parts, shape, Precision, _updates(name, shape)) { Progress = bytes => Progress?.Invoke(bytes) };
         PlannedBytes += data.ByteLength;
         var value = g.Parameter(name, data);
         return Precision == WeightPrecision.Fp32

@@ -38,10 +38,18 @@ public static class ModelImporter
         try
         {
             var inputs = new List<(string Path, string ShownAs)>();
-            var transformer = PlanTransformer(request, inputs, disposables, out var variant, out var textLength);
-            var steps = new List<ComponentStep> { transformer };
+            void Own(IDisposable disposable) => disposables.Add(disposable);
+            void Inputs(IEnumerable<string> paths) => AddInputs(inputs, request.Source, paths);
+            var (transformer, options) = PlanTransformer(request, inputs, disposables);
+            var (clip, clipConfig) = TextEncoderSteps.Clip(request.Source, request.Precision, Own, Inputs);
+            var (t5, t5Config) = TextEncoderSteps.T5(request.Source, request.Precision, Own, Inputs);
+            RequireSameWidth(clipConfig.HiddenSize, "text_encoder/config.json hidden_size (pooled output)", options.PooledProjectionWidth, "the transformer's pooled_projection_dim");
+            RequireSameWidth(t5Config.DModel, "text_encoder_2/config.json d_model", options.T5Width, "the transformer's joint_attention_dim");
+            var (variant, textLength) = (options.Variant, options.TextLength);
+            var (vaeStep, vaeConfig) = VaeSteps.Vae(request.Source, request.VaeFile, request.Precision, Own, Inputs);
+            var steps = new List<ComponentStep> { clip, t5, transformer, vaeStep };
             steps.AddRange(PlanTokenizers(request.Source, inputs));
-            var vae = (Scale: Vae.Flux.ScaleFactor, Shift: Vae.Flux.ShiftFactor);
+            var vae = (Scale: vaeConfig.ScaleFactor, Shift: vaeConfig.ShiftFactor);
 
             ImportManifest? manifest = null;
             PackageDirectory.WriteAtomically(output, directory =>
@@ -81,7 +89,7 @@ public static class ModelImporter
         }
     }
 
-    private static ComponentStep PlanTransformer(ImportRequest request, List<(string, string)> inputs, List<IDisposable> disposables, out FluxVariant variant, out int textLength)
+    private static (ComponentStep Step, TinyFluxOptions Options) PlanTransformer(ImportRequest request, List<(string, string)> inputs, List<IDisposable> disposables)
     {
         var path = request.TransformerFile ?? Path.Combine(request.Source, "transformer");
         if (!File.Exists(path) && !Directory.Exists(path))
@@ -99,10 +107,9 @@ public static class ModelImporter
         var options = import.Options(request.T5MaxLength);
         var graph = import.Build(parameters, request.T5MaxLength);
         loras.EnsureAllUsed(request.LoraIgnoreUnknown);
-        (variant, textLength) = (options.Variant, options.TextLength);
         AddInputs(inputs, request, import.Checkpoint.Files.Select(f => f.Path).Append(import.Checkpoint.Source).Append(Path.Combine(path, "config.json")));
         AddInputs(inputs, request, request.Loras.Select(l => l.Path));
-        return GraphStep(TransformerComponent, parameters, (TransformerComponent, graph));
+        return (GraphStep(TransformerComponent, parameters, (TransformerComponent, graph)), options);
     }
 
     /// <summary>A step writing <paramref name="graphs"/> (folder, graph) whose weights all come from <paramref name="parameters"/>.</summary>
@@ -179,17 +186,20 @@ public static class ModelImporter
         }
     }
 
+    /// <summary>The encoders' widths are the transformer's input widths; configs from different models disagree here.</summary>
+    private static void RequireSameWidth(int encoder, string encoderField, int transformer, string transformerField)
+    {
+        if (encoder != transformer)
+        {
+            throw new ImportException($"{encoderField} is {encoder} but {transformerField} is {transformer}; the components come from different models");
+        }
+    }
+
     private static void RequireFile(string path)
     {
         if (!File.Exists(path))
         {
             throw new ImportException($"{path}: file not found");
         }
-    }
-
-    /// <summary>BFL's fixed AutoEncoder latent scale and shift (src/flux/util.py, ae_params), until the VAE step reads them from the config.</summary>
-    private static class Vae
-    {
-        public static readonly (double ScaleFactor, double ShiftFactor) Flux = (0.3611, 0.1159);
     }
 }

@@ -21,8 +21,9 @@ internal sealed class StreamedTensor : ITensorData
     private readonly IReadOnlyList<LowRankUpdate> _updates;
     private readonly long _rowWidth;
 
-    public StreamedTensor(IReadOnlyList<TensorRows> parts, long[] shape, WeightPrecision precision, IReadOnlyList<LowRankUpdate> updates)
+    public StreamedTensor(string name, IReadOnlyList<TensorRows> parts, long[] shape, WeightPrecision precision, IReadOnlyList<LowRankUpdate> updates)
     {
+        Name = name;
         _parts = parts;
         _precision = precision;
         _updates = updates;
@@ -30,6 +31,8 @@ internal sealed class StreamedTensor : ITensorData
         _rowWidth = shape.Skip(1).Aggregate(1L, (product, dim) => product * dim);
         ByteLength = shape.Aggregate(1L, (product, dim) => product * dim) * precision.ElementBytes();
     }
+
+    public string Name { get; }
 
     public TensorProto.Types.DataType DataType => _precision.ToOnnx();
 
@@ -65,6 +68,12 @@ internal sealed class StreamedTensor : ITensorData
                     update.AddTo(block, outputRow + done);
                 }
 
+                if (_precision == WeightPrecision.Fp16 && FirstBeyondHalf(block) is { } index)
+                {
+                    throw new ImportException(
+                        $"{part.Tensor.File.Path}: weight '{Name}' holds {block[index]}, beyond fp16's range (+-65504); import with --precision bf16 or fp32");
+                }
+
                 var outBytes = count * _precision.ElementBytes();
                 ElementConversion.FromFloat(block, _precision, output.AsSpan(0, outBytes));
                 destination.Write(output, 0, outBytes);
@@ -73,5 +82,18 @@ internal sealed class StreamedTensor : ITensorData
 
             outputRow += part.RowCount;
         }
+    }
+
+    private static int? FirstBeyondHalf(ReadOnlySpan<float> values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (float.IsFinite(values[i]) && Math.Abs(values[i]) > (float)Half.MaxValue)
+            {
+                return i;
+            }
+        }
+
+        return null;
     }
 }

@@ -1,4 +1,7 @@
 using Flux.Tests.Shared;
+using System.Text.Json;
+using Flux.ModelBuilder.Import.Vae;
+using Flux.ModelBuilder.Tests.Import.Vae;
 using Flux.ModelBuilder.Tokenizers;
 
 namespace Flux.ModelBuilder.Tests.Import;
@@ -15,6 +18,9 @@ internal sealed class ImportSource
         ClipVocabulary.WriteTo(Directory.CreateDirectory(Path.Combine(Root, "tokenizer")).FullName);
         SentencePieceModelWriter.Write(Path.Combine(Directory.CreateDirectory(Path.Combine(Root, "tokenizer_2")).FullName, "spiece.model"));
         WriteDiffusersTransformer(Path.Combine(Root, "transformer"), FluxCheckpoints.ToDiffusers(Bfl, sizes), dtype);
+        Clip = TextEncoderCheckpoints.WriteClip(Path.Combine(Root, "text_encoder"), sizes.Pooled, seed + 1);
+        T5 = TextEncoderCheckpoints.WriteT5(Path.Combine(Root, "text_encoder_2"), sizes.Context, seed + 2);
+        BflVaeFile = WriteVae(root, seed + 3, dtype);
         BflFile = Path.Combine(root, sizes.Dev ? "flux1-dev.safetensors" : "flux1-schnell.safetensors");
         SafeTensorsWriter.Write(BflFile, FluxCheckpoints.AsTensors(Bfl, dtype));
         DType = dtype;
@@ -29,6 +35,53 @@ internal sealed class ImportSource
     public SortedDictionary<string, (long[] Shape, float[] Values)> Bfl { get; }
 
     public string BflFile { get; }
+
+    /// <summary>BFL's ae.safetensors layout of the same AutoEncoder weights as vae/.</summary>
+    public string BflVaeFile { get; }
+
+    /// <summary>The CLIP and T5 tensors as stored, by transformers' names.</summary>
+    public Dictionary<string, float[]> Clip { get; }
+
+    public Dictionary<string, float[]> T5 { get; }
+
+    /// <summary>An AutoEncoder that upsamples 8x like FLUX.1 (four levels) at toy width, with BFL's 32 groups (a BFL file cannot state others).</summary>
+    public static AutoencoderConfig VaeConfig { get; } = new()
+    {
+        InChannels = 3, Ch = 32, OutCh = 3, ChMult = [1, 1, 1, 1], NumResBlocks = 1, ZChannels = 16, NormGroups = 32, ScaleFactor = 0.3611, ShiftFactor = 0.1159,
+    };
+
+    private string WriteVae(string root, int seed, string dtype)
+    {
+        var levels = VaeConfig.ChMult.Count;
+        var bfl = VaeTestParameters.RandomCheckpoint(BflAutoencoderLayout.Keys(VaeConfig), seed);
+        var bflFile = Path.Combine(root, "ae.safetensors");
+        SafeTensorsWriter.Write(bflFile, bfl.Select(kv => new TestTensor(kv.Key, kv.Value.Shape, kv.Value.Values, dtype)));
+        var folder = Directory.CreateDirectory(Path.Combine(Root, "vae")).FullName;
+        SafeTensorsWriter.Write(Path.Combine(folder, "diffusion_pytorch_model.safetensors"), bfl.Select(kv =>
+        {
+            var (key, shape) = BflAutoencoderLayout.ToDiffusers(kv.Key, kv.Value.Shape, levels);
+            return new TestTensor(key, shape, kv.Value.Values, dtype);
+        }));
+        File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["_class_name"] = "AutoencoderKL",
+            ["act_fn"] = "silu",
+            ["block_out_channels"] = VaeConfig.ChMult.Select(m => m * VaeConfig.Ch).ToArray(),
+            ["down_block_types"] = Enumerable.Repeat("DownEncoderBlock2D", levels).ToArray(),
+            ["up_block_types"] = Enumerable.Repeat("UpDecoderBlock2D", levels).ToArray(),
+            ["in_channels"] = 3,
+            ["out_channels"] = 3,
+            ["latent_channels"] = 16,
+            ["layers_per_block"] = 1,
+            ["norm_num_groups"] = 32,
+            ["sample_size"] = 1024,
+            ["scaling_factor"] = 0.3611,
+            ["shift_factor"] = 0.1159,
+            ["use_quant_conv"] = false,
+            ["use_post_quant_conv"] = false,
+        }));
+        return bflFile;
+    }
 
     public static void WriteDiffusersTransformer(string folder, IDictionary<string, (long[] Shape, float[] Values)> diffusers, string dtype, SmallFlux? sizes = null)
     {

@@ -33,6 +33,25 @@ public sealed class PrecisionTests
         Assert.InRange(worst, 1e-7f * scale, (precision == WeightPrecision.Fp16 ? 5e-3f : 4e-2f) * scale);
     }
 
+    [Fact]
+    public void WeightBeyondFp16Range_IsAnErrorAtFp16_AndNoPackage()
+    {
+        using var dir = new TempDirectory();
+        var source = new ImportSource(dir.Path, new SmallFlux(Dev: false), dtype: "F32");
+        source.Bfl["img_in.weight"].Values[5] = 1e5f;
+        var file = dir.Sub("large.safetensors");
+        SafeTensorsWriter.Write(file, FluxCheckpoints.AsTensors(source.Bfl, "F32"));
+
+        var error = Assert.Throws<ImportException>(() => ModelImporter.Import(new ImportRequest
+        {
+            Source = source.Root, Output = dir.Sub("out"), TransformerFile = file, T5MaxLength = 8, Precision = WeightPrecision.Fp16,
+        }));
+        Assert.Contains("weight 'img_in.weight' holds 100000, beyond fp16's range", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir.Sub("out")));
+        Assert.Empty(Directory.GetDirectories(dir.Path, ".out.*"));
+        ModelImporter.Import(new ImportRequest { Source = source.Root, Output = dir.Sub("out"), TransformerFile = file, T5MaxLength = 8, Precision = WeightPrecision.Bf16 });
+    }
+
     private static float[] Run(string path)
     {
         var size = ImageSize.Create(32, 32);

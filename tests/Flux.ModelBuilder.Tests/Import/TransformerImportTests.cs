@@ -54,12 +54,7 @@ public sealed class TransformerImportTests
     public void DiffusersConfig_ThatDisagreesWithTheShapes_IsAnErrorNamingKeyShapesAndConfig()
     {
         var sizes = new SmallFlux(Dev: false);
-        using var dir = new TempDirectory();
-        var folder = dir.Sub("transformer");
-        SafeTensorsWriter.WriteSharded(folder, "diffusion_pytorch_model", [.. FluxCheckpoints.AsTensors(FluxCheckpoints.ToDiffusers(FluxCheckpoints.Bfl(sizes, 1), sizes), "F32")], 50);
-        File.WriteAllText(Path.Combine(folder, "config.json"), FluxCheckpoints.DiffusersConfig(sizes with { Context = 24 }));
-
-        var error = Assert.Throws<ImportException>(() => ImportTransformer(folder, dir.Sub("out")));
+        var error = ImportWithConfig(sizes, sizes with { Context = 24 });
         Assert.Contains("context_embedder.weight", error.Message, StringComparison.Ordinal);
         Assert.Contains("[32, 24]", error.Message, StringComparison.Ordinal);
         Assert.Contains("[32, 16]", error.Message, StringComparison.Ordinal);
@@ -70,12 +65,7 @@ public sealed class TransformerImportTests
     public void DiffusersConfig_WithFewerLayersThanTheCheckpoint_NamesTheUnusedTensors()
     {
         var sizes = new SmallFlux(Dev: false);
-        using var dir = new TempDirectory();
-        var folder = dir.Sub("transformer");
-        SafeTensorsWriter.WriteSharded(folder, "diffusion_pytorch_model", [.. FluxCheckpoints.AsTensors(FluxCheckpoints.ToDiffusers(FluxCheckpoints.Bfl(sizes, 1), sizes), "F32")], 50);
-        File.WriteAllText(Path.Combine(folder, "config.json"), FluxCheckpoints.DiffusersConfig(sizes with { SingleBlocks = 1 }));
-
-        var error = Assert.Throws<ImportException>(() => ImportTransformer(folder, dir.Sub("out")));
+        var error = ImportWithConfig(sizes, sizes with { SingleBlocks = 1 });
         Assert.Contains("single_transformer_blocks.1.", error.Message, StringComparison.Ordinal);
         Assert.Contains("not used", error.Message, StringComparison.Ordinal);
     }
@@ -89,6 +79,16 @@ public sealed class TransformerImportTests
 
         var error = Assert.Throws<ImportException>(() => TransformerImport.Open(file, FluxVariant.Schnell));
         Assert.Contains("--variant schnell", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Imports a diffusers checkpoint of <paramref name="weights"/> whose config.json states <paramref name="config"/>; returns the error.</summary>
+    private static ImportException ImportWithConfig(SmallFlux weights, SmallFlux config)
+    {
+        using var dir = new TempDirectory();
+        var folder = dir.Sub("transformer");
+        SafeTensorsWriter.WriteSharded(folder, "diffusion_pytorch_model", [.. FluxCheckpoints.AsTensors(FluxCheckpoints.ToDiffusers(FluxCheckpoints.Bfl(weights, 1), weights), "F32")], 50);
+        File.WriteAllText(Path.Combine(folder, "config.json"), FluxCheckpoints.DiffusersConfig(config));
+        return Assert.Throws<ImportException>(() => ImportTransformer(folder, dir.Sub("out")));
     }
 
     internal static string ImportTransformer(string source, string outFolder)
