@@ -39,6 +39,26 @@ public class ModelCreateCommandTests
         Assert.Equal(expectContribOps, model.Graph.Node.Any(n => n.OpType == "MultiHeadAttention"));
     }
 
+    [Theory]
+    [InlineData(null, 64)]
+    [InlineData("32", 32)]
+    [InlineData("128", 128)]
+    public void CreateTiny_WithQuantizeInt4_WritesMatMulNBitsOfThatBlockSize(string? blockSize, int expected)
+    {
+        using var folder = new TemporaryFolder();
+        var target = Path.Combine(folder.Path, "int4");
+        string[] args = ["model", "create", "tiny", "--out", target, "--quantize", "int4", .. blockSize is null ? Array.Empty<string>() : ["--block-size", blockSize]];
+
+        var (exitCode, _, error) = CliRunner.Run(args);
+
+        Assert.Equal(0, exitCode);
+        Assert.Empty(error);
+        var model = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(target, "transformer", "model.onnx")));
+        var nodes = model.Graph.Node.Where(n => n.OpType == "MatMulNBits").ToList();
+        Assert.NotEmpty(nodes);
+        Assert.All(nodes, n => Assert.Equal(expected, n.Attribute.Single(a => a.Name == "block_size").I));
+    }
+
     [Fact]
     public void CreateIntoANonEmptyFolder_IsRefusedWithoutForce_AndLeavesItAlone()
     {
@@ -58,6 +78,9 @@ public class ModelCreateCommandTests
     [InlineData("--variant pro", "--variant 'pro' is not a FLUX variant")]
     [InlineData("--preset huge", "--preset 'huge' is not a preset")]
     [InlineData("--graph fast", "--graph 'fast' is not a graph kind")]
+    [InlineData("--quantize int8", "--quantize 'int8' is not a quantization")]
+    [InlineData("--quantize int4 --block-size 48", "--block-size '48' is not an int4 block size (allowed: 32, 64, 128)")]
+    [InlineData("--block-size 32", "--block-size applies to --quantize int4 only")]
     public void InvalidTinyOptions_AreReportedByName(string options, string expected)
     {
         using var folder = new TemporaryFolder();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Flux.ModelBuilder.Onnx.Int4;
 using Flux.ModelBuilder.Tiny;
 
 namespace Flux.Benchmarks.Perf;
@@ -6,7 +7,9 @@ namespace Flux.Benchmarks.Perf;
 /// <summary>
 /// `graph`: one transformer step of the plain graph (standard ONNX operators) against the fused graph
 /// (ONNX Runtime's MultiHeadAttention, RotaryEmbedding, FastGelu, SimplifiedLayerNormalization), with a
-/// FLUX-width MatMul timed in the same round-robin rounds as the practical FLOP/s ceiling (issue 16).
+/// FLUX-width MatMul timed in the same round-robin rounds as the practical FLOP/s ceiling (issue 16); and the fused
+/// graph with int4 block linears (MatMulNBits, block 32; accuracy level 0 computes in fp32, 4 lets the CPU kernel
+/// quantize activations to int8), with each package's transformer weight bytes and the resident memory its session adds.
 /// </summary>
 internal static class GraphBench
 {
@@ -22,15 +25,30 @@ internal static class GraphBench
         };
         Console.WriteLine($"Fastest of {rounds} round-robin rounds; the MatMul is ({MatMulRows} x hidden) x (hidden x 4·hidden), an MLP layer of the same width over S tokens.");
         Console.WriteLine();
-        Console.WriteLine("| package | size | graph | GFLOP / step | ms / step | GFLOP/s | of MatMul | plain / this |");
-        Console.WriteLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |");
+        Console.WriteLine("| package | size | graph | GFLOP / step | ms / step | GFLOP/s | of MatMul | plain / this | weights MB | session RSS MB |");
+        Console.WriteLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var (name, options, side) in quick ? cases[..1] : cases)
         {
-            var graphs = new[] { TransformerGraph.Plain, TransformerGraph.Fused };
+            var graphs = new (string Name, TinyFluxOptions Options)[]
+            {
+                ("plain", options with { Graph = TransformerGraph.Plain }),
+                ("fused", options with { Graph = TransformerGraph.Fused }),
+                ("fused + int4 (block 32)", options with { Graph = TransformerGraph.Fused, Int4 = new Int4Quantization { BlockSize = 32 } }),
+                ("fused + int4 (block 32, accuracy 4)", options with { Graph = TransformerGraph.Fused, Int4 = new Int4Quantization { BlockSize = 32, AccuracyLevel = 4 } }),
+            };
             var runs = new List<ITimedRun>();
+            var sessionBytes = new List<long>();
             try
             {
-                runs.AddRange(graphs.Select(graph => (ITimedRun)new TransformerStep(options with { Graph = graph }, side)));
+                foreach (var (_, graphOptions) in graphs)
+                {
+                    PerfPackages.Tiny(graphOptions);   // build before measuring memory
+                    GC.Collect();
+                    long before = ProcessMemory.ResidentBytes;
+                    runs.Add(new TransformerStep(graphOptions, side));
+                    sessionBytes.Add(ProcessMemory.ResidentBytes - before);
+                }
+
                 runs.Add(new MatMulReference(MatMulRows, options.HiddenSize, 4 * options.HiddenSize));
                 double[] ms = RoundRobin.Fastest(runs, rounds);
                 double matmul = runs[^1].Flops / (ms[^1] / 1000);
@@ -38,11 +56,11 @@ internal static class GraphBench
                 {
                     double rate = runs[i].Flops / (ms[i] / 1000);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {name} | {side}x{side} | {graphs[i].ToString().ToLowerInvariant()} | {runs[i].Flops / 1e9:0.00} | {ms[i]:0.0} | {rate / 1e9:0.0} | {rate / matmul:P0} | {ms[0] / ms[i]:0.00} |"));
+                        $"| {name} | {side}x{side} | {graphs[i].Name} | {runs[i].Flops / 1e9:0.00} | {ms[i]:0.0} | {rate / 1e9:0.0} | {rate / matmul:P0} | {ms[0] / ms[i]:0.00} | {PerfPackages.Transformer(graphs[i].Options).WeightBytes / 1e6:0.0} | {sessionBytes[i] / 1e6:0} |"));
                 }
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {name} | MatMul reference | | {runs[^1].Flops / 1e9:0.00} | {ms[^1]:0.0} | {matmul / 1e9:0.0} | 100 % | |"));
+                    $"| {name} | MatMul reference | | {runs[^1].Flops / 1e9:0.00} | {ms[^1]:0.0} | {matmul / 1e9:0.0} | 100 % | | | |"));
             }
             finally
             {

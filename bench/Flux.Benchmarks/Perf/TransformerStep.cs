@@ -39,7 +39,7 @@ internal sealed class TransformerStep : BoundSessionRun
         // The prefix must be set before profiling is enabled (ONNX Runtime reads it then).
         sessionOptions.ProfileOutputPathPrefix = Path.Combine(Path.GetTempPath(), "flux-profile");
         sessionOptions.EnableProfiling = profile;
-        return new InferenceSession(Path.Combine(PerfPackages.Tiny(o), "transformer", "model.onnx"), sessionOptions);
+        return new InferenceSession(PerfPackages.Transformer(o).Path, sessionOptions);
     }
 }
 

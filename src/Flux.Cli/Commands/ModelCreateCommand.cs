@@ -68,6 +68,16 @@ public sealed class ModelCreateCommand(IAnsiConsole console) : Command<ModelCrea
         [Description("tiny: fused (default: ONNX Runtime's MultiHeadAttention, RotaryEmbedding, FastGelu, RMSNorm kernels) or plain (standard ONNX operators only).")]
         public string? Graph { get; init; }
 
+        /// <summary>none or int4 transformer block weights (tiny only).</summary>
+        [CommandOption("--quantize <KIND>")]
+        [Description("tiny: none (default, fp32) or int4 (the transformer's block linears as 4-bit blocks for ONNX Runtime's MatMulNBits).")]
+        public string? Quantize { get; init; }
+
+        /// <summary>int4 block size along each weight row.</summary>
+        [CommandOption("--block-size <N>")]
+        [Description("tiny, with --quantize int4: weights per 4-bit block, 32, 64 (default) or 128; smaller is more exact and larger.")]
+        public string? BlockSize { get; init; }
+
         [CommandOption("--seed <N>")]
         [Description("tiny: seed of the pseudo-random weights (default 42).")]
         public string? Seed { get; init; }
@@ -103,6 +113,7 @@ public sealed class ModelCreateCommand(IAnsiConsole console) : Command<ModelCrea
             {
                 ("--variant", Variant), ("--preset", Preset), ("--hidden", Hidden), ("--heads", Heads), ("--double-blocks", DoubleBlocks),
                 ("--single-blocks", SingleBlocks), ("--t5-width", T5Width), ("--seed", Seed), ("--graph", Graph),
+                ("--quantize", Quantize), ("--block-size", BlockSize),
             }.FirstOrDefault(o => o.Value is not null).Name;
     }
 

@@ -1,3 +1,4 @@
+using Flux.ModelBuilder.Onnx.Int4;
 using Flux.ModelBuilder.Packages;
 using Flux.ModelBuilder.Tiny;
 
@@ -46,6 +47,7 @@ internal static class ModelCreateOptions
                 "plain" => TransformerGraph.Plain,
                 _ => throw new CliUsageException($"--graph '{s.Graph}' is not a graph kind (allowed: fused, plain)"),
             },
+            Int4 = Int4(s),
         };
 
         try
@@ -58,6 +60,28 @@ internal static class ModelCreateOptions
         }
 
         return options;
+    }
+
+    /// <summary>--quantize none|int4 and --block-size 32|64|128 (only with int4).</summary>
+    private static Int4Quantization? Int4(ModelCreateCommand.Settings s)
+    {
+        if (s.Quantize is null or "none")
+        {
+            return s.BlockSize is null ? null : throw new CliUsageException($"--block-size applies to --quantize int4 only (--quantize is {s.Quantize ?? "none"})");
+        }
+
+        if (s.Quantize != "int4")
+        {
+            throw new CliUsageException($"--quantize '{s.Quantize}' is not a quantization (allowed: none, int4)");
+        }
+
+        var blockSize = s.BlockSize switch
+        {
+            null => Int4Quantization.DefaultBlockSize,
+            "32" or "64" or "128" => int.Parse(s.BlockSize, System.Globalization.CultureInfo.InvariantCulture),
+            _ => throw new CliUsageException($"--block-size '{s.BlockSize}' is not an int4 block size (allowed: 32, 64, 128)"),
+        };
+        return new Int4Quantization { BlockSize = blockSize };
     }
 
     public static ReferencePackageOptions Reference(ModelCreateCommand.Settings s) => new()

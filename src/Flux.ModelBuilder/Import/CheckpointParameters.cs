@@ -54,6 +54,18 @@ internal sealed class CheckpointParameters : IParameterCatalog
             : g.Op("Cast", [value], Attr.Int("to", (long)global::Onnx.TensorProto.Types.DataType.Float)); // compute stays fp32
     }
 
+    /// <summary>The fp32 tensor with its LoRA updates merged (before any quantization), marked used; not added to a graph.</summary>
+    public ITensorData Values(string name, ParameterInit init, long[] shape) =>
+        new StreamedTensor(Resolve(name, shape), shape, WeightPrecision.Fp32, _updates(name, shape));
+
+    /// <summary>A derived initializer (int4 blocks) streamed into the external data like the others, counted for progress.</summary>
+    public string AddDerived(GraphBuilder g, string name, ITensorData data)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        PlannedBytes += data.ByteLength;
+        return g.Parameter(name, new ReportingTensorData(data, bytes => Progress?.Invoke(bytes)));
+    }
+
     /// <summary>
     /// Throws naming every checkpoint tensor no graph parameter used, except <paramref name="knownUnused"/>
     /// (name -> why it is safe to leave).

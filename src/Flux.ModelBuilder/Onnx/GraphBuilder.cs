@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
+using Flux.ModelBuilder.Onnx.Int4;
 using Onnx;
 
 namespace Flux.ModelBuilder.Onnx;
@@ -78,6 +79,32 @@ internal sealed class GraphBuilder
     /// <see cref="IParameterSource"/>: random for the built-in packages, a checkpoint's tensor for imports.
     /// </summary>
     public string Trained(string name, ParameterInit init, params long[] shape) => _parameters.Add(this, name, init, shape);
+
+    /// <summary>Linear layers stored as int4 blocks (MatMulNBits); null keeps every weight fp32.</summary>
+    public LinearQuantization? LinearQuantization { get; set; }
+
+    /// <summary>The fp32 values of trained parameter <paramref name="name"/> without adding it (see <see cref="IParameterSource.Values"/>).</summary>
+    public ITensorData TrainedValues(string name, ParameterInit init, params long[] shape) => _parameters.Values(name, init, shape);
+
+    /// <summary>An initializer computed from a trained parameter, added the way the parameter source adds its own.</summary>
+    public string TrainedDerived(string name, ITensorData data) => _parameters.AddDerived(this, name, data);
+
+    /// <summary>An initializer whose bytes <paramref name="data"/> writes now, stored in the graph (small or in-memory tensors).</summary>
+    public string InlineParameter(string name, ITensorData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        using var buffer = new MemoryStream(checked((int)data.ByteLength));
+        data.WriteTo(buffer);
+        if (buffer.Length != data.ByteLength)
+        {
+            throw new InvalidOperationException($"initializer '{name}' wrote {buffer.Length} bytes, not the {data.ByteLength} it declares");
+        }
+
+        var tensor = new TensorProto { Name = name, DataType = (int)data.DataType, RawData = ByteString.CopyFrom(buffer.GetBuffer(), 0, (int)buffer.Length) };
+        tensor.Dims.AddRange(data.Shape);
+        Graph.Initializer.Add(tensor);
+        return name;
+    }
 
     /// <summary>A parameter initializer with the given values (PyTorch layout and state-dict name).</summary>
     public string Parameter(string name, float[] values, params long[] shape) => Initializer(name, values, shape);

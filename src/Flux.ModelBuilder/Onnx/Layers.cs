@@ -1,3 +1,5 @@
+using Flux.ModelBuilder.Onnx.Int4;
+
 namespace Flux.ModelBuilder.Onnx;
 
 /// <summary>
@@ -18,6 +20,11 @@ internal static class Layers
     /// <summary>x W^T, the weight half of <see cref="Linear"/> (for kernels that take the bias themselves).</summary>
     public static string Projection(this GraphBuilder g, string x, string prefix, long inFeatures, long outFeatures)
     {
+        if (g.LinearQuantization is { } quantization && quantization.Applies(prefix))
+        {
+            return g.QuantizedProjection(x, prefix, inFeatures, outFeatures, LinearInit(inFeatures), quantization.Int4); // int4 blocks
+        }
+
         var weight = g.Trained(prefix + ".weight", LinearInit(inFeatures), outFeatures, inFeatures);
         return g.Op("MatMul", [x, g.Op("Transpose", [weight], Attr.Ints("perm", 1, 0))]);
     }

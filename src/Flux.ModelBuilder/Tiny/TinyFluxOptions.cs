@@ -1,4 +1,5 @@
 using Flux.ModelBuilder.Onnx;
+using Flux.ModelBuilder.Onnx.Int4;
 
 namespace Flux.ModelBuilder.Tiny;
 
@@ -73,6 +74,12 @@ public sealed record TinyFluxOptions
     /// <summary>The transformer's operators; fused by default, since ONNX Runtime has every fused kernel on the CPU and CUDA providers.</summary>
     public TransformerGraph Graph { get; init; } = TransformerGraph.Fused;
 
+    /// <summary>
+    /// int4 (MatMulNBits) weights for the transformer's block linears (double and single blocks: qkv, proj, MLPs,
+    /// modulations, linear1/linear2); the embedders and final layer stay fp32. Null (the default): every weight fp32.
+    /// </summary>
+    public Int4Quantization? Int4 { get; init; }
+
     /// <summary>Write optimum's transformer output name (out_hidden_states) instead of BFL's (latent).</summary>
     public bool OptimumOutputNames { get; init; }
 
@@ -136,6 +143,7 @@ public sealed record TinyFluxOptions
                 $"{nameof(RopeAxes)} ({string.Join(", ", RopeAxes)}) must be three positive even widths summing to the head width {HeadDim}.", nameof(RopeAxes));
         }
 
+        Int4?.Validate();
         Require(ExternalDataThreshold > 0, nameof(ExternalDataThreshold), ExternalDataThreshold, "a positive byte count");
     }
 

@@ -1,5 +1,6 @@
 using Flux.Core;
 using Flux.ModelBuilder.Onnx;
+using Flux.ModelBuilder.Onnx.Int4;
 using Onnx;
 using static Onnx.TensorProto.Types;
 
@@ -20,7 +21,10 @@ internal static class TinyTransformer
     /// <summary>The transformer with its parameters from <paramref name="parameters"/> (a checkpoint for imports).</summary>
     public static BuiltGraph Build(TinyFluxOptions o, IParameterSource parameters, string docString)
     {
-        var g = new GraphBuilder("flux_transformer", parameters);
+        var g = new GraphBuilder("flux_transformer", parameters)
+        {
+            LinearQuantization = o.Int4 is null ? null : new LinearQuantization(o.Int4, IsBlockLinear),
+        };
         long hidden = o.HiddenSize, textLength = o.TextLength;
         var hiddenStates = g.Input("hidden_states", DataType.Float, "B", "L", FluxConstants.PackedChannels);
         var context = g.Input("encoder_hidden_states", DataType.Float, "B", textLength, o.T5Width);
@@ -59,6 +63,14 @@ internal static class TinyTransformer
         g.Output(velocity, o.TransformerOutputName, DataType.Float, "B", "L", FluxConstants.PackedChannels);
         return BuiltGraph.From(g, docString);
     }
+
+    /// <summary>
+    /// The linears stored as int4: every linear of the double and single blocks (about 99 % of FLUX.1's weights). The
+    /// embedders (img_in, txt_in, time_in, vector_in, guidance_in) and final_layer stay fp32: they read the raw inputs
+    /// and write the velocity directly, so their error reaches the output without passing a residual stream, and they are small.
+    /// </summary>
+    private static bool IsBlockLinear(string prefix) =>
+        prefix.StartsWith("double_blocks.", StringComparison.Ordinal) || prefix.StartsWith("single_blocks.", StringComparison.Ordinal);
 
     /// <summary>BFL timestep_embedding(t, 256): t*1000 times 10000^(-i/128), then [cos, sin]. (B) -> (B, 256).</summary>
     private static string TimestepEmbedding(GraphBuilder g, string t)

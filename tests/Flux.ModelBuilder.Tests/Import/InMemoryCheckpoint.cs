@@ -44,7 +44,13 @@ internal sealed class InMemoryCheckpoint : IParameterCatalog
 
     public bool Contains(string name) => _tensors.ContainsKey(name);
 
-    public string Add(GraphBuilder g, string name, ParameterInit init, long[] shape)
+    public string Add(GraphBuilder g, string name, ParameterInit init, long[] shape) => g.Parameter(name, Take(name, shape), shape);
+
+    public ITensorData Values(string name, ParameterInit init, long[] shape) => new FloatTensorData(Take(name, shape), shape);
+
+    public string AddDerived(GraphBuilder g, string name, ITensorData data) => g.InlineParameter(name, data);
+
+    private float[] Take(string name, long[] shape)
     {
         if (!_tensors.TryGetValue(name, out var tensor))
         {
@@ -61,7 +67,7 @@ internal sealed class InMemoryCheckpoint : IParameterCatalog
             throw new InvalidOperationException($"the graph asks for '{name}' twice");
         }
 
-        return g.Parameter(name, tensor.Values, shape);
+        return tensor.Values;
     }
 }
 

@@ -20,6 +20,14 @@ internal sealed class KeyRecorder : IParameterSource
         return g.Parameter(name, new ShapeOnly(shape));
     }
 
+    public ITensorData Values(string name, ParameterInit init, long[] shape)
+    {
+        _requested.Add(name, shape);
+        return new ShapeOnly(shape);
+    }
+
+    public string AddDerived(GraphBuilder g, string name, ITensorData data) => g.Parameter(name, data);
+
     private sealed class ShapeOnly(long[] shape) : ITensorData
     {
         public TensorProto.Types.DataType DataType => TensorProto.Types.DataType.Float;
