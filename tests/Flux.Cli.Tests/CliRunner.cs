@@ -11,7 +11,7 @@ internal static class CliRunner
         var errors = new TestConsole();
         var tester = new CommandAppTester();
         tester.Configure(config => CliSetup.Configure(config, errors));
-        CommandAppResult result = tester.Run(args);
+        CommandAppResult result = tester.Run(CliSetup.PrepareArguments(args));
         return (result.ExitCode, result.Output, errors.Output.Trim());
     }
 }

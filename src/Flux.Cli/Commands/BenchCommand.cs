@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Flux.Inference;
 using Flux.Inference.Sessions;
 using Flux.Inference.Stages;
@@ -148,7 +147,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Ar
         };
         if (arguments.Json)
         {
-            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(report));
+            CliJson.Write(console, report);
             return 0;
         }
 
