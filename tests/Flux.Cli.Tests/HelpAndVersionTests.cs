@@ -37,7 +37,7 @@ public sealed class HelpAndVersionTests
         var (exitCode, output, _) = CliRunner.Run("--version");
 
         Assert.Equal(0, exitCode);
-        Assert.Equal($"0.1.0 (ONNX Runtime {OnnxRuntimeBuild.Version} ({OnnxRuntimeBuild.Flavor}))", output.Trim());
+        Assert.Equal($"0.1.0 (ONNX Runtime {OnnxRuntimeBuild.Version}, {OnnxRuntimeBuild.Flavor} build)", output.Trim());
         Assert.Matches(@"^\d+\.\d+\.\d+$", OnnxRuntimeBuild.Version);
         // This test project links the tool's default flavour.
         Assert.Equal(OnnxRuntimeBuild.CpuFlavor, OnnxRuntimeBuild.Flavor);

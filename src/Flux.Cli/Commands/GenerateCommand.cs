@@ -41,7 +41,7 @@ public sealed class GenerateCommand(IAnsiConsole console, ErrorConsole errors) :
 
             var first = batches[0][0];
             console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"{total} image(s), {first.Width}x{first.Height}, {first.Steps} steps, {first.Sampler}, model {pipeline.Package.Name}, provider {provider}, {arguments.FormatValue.Name()}, {Stopwatch.GetElapsedTime(start).TotalSeconds:0.0} s")));
+                $"{total} image(s), {first.Width}x{first.Height}, {first.Steps} step(s), {first.Sampler}, model {pipeline.Package.Name}, provider {provider}, {arguments.FormatValue.Name()}, {Stopwatch.GetElapsedTime(start).TotalSeconds:0.0} s")));
         }
 
         return 0;
@@ -146,7 +146,8 @@ public sealed class GenerateCommand(IAnsiConsole console, ErrorConsole errors) :
             }
 
             var fits = model.LargestFitting(size, batch.Count, mode, available);
-            string suggestion = fits is { } largest ? $"the largest {size.Width}:{size.Height} size that fits is {largest.Width}x{largest.Height}" : "no size fits";
+            int divisor = (int)System.Numerics.BigInteger.GreatestCommonDivisor(size.Width, size.Height);
+            string suggestion = fits is { } largest ? $"the largest {size.Width / divisor}:{size.Height / divisor} size that fits is {largest.Width}x{largest.Height}" : "no size fits";
             throw new CliUsageException(
                 $"{size.Width}x{size.Height} x {batch.Count} image(s) needs about {estimate} but {MemoryEstimate.Bytes(available)} is available; {suggestion} (allowed: --width/--height or --size within that, or fewer --count)");
         }

@@ -15,7 +15,9 @@ namespace Flux.Inference.Memory;
 /// <item>weights: the sum of every initializer's bytes (element count x element size) of the four model files, external
 /// data included; all four stay loaded in resident memory mode, the largest one alone in sequential mode.</item>
 /// <item>transformer: with S = L + T tokens (L = (H/16)(W/16) image tokens, T the T5 length), the plain attention graph
-/// materialises the scores and their softmax, 2 x B x heads x S^2 x 4 bytes, which dominates at large sizes; plus the
+/// (MatMul, Mul by 1/sqrt(d), Softmax) materialises up to three (B, heads, S, S) fp32 tensors, 3 x B x heads x S^2 x 4
+/// bytes, which dominates at large sizes (tiny at 1024x1024: estimate 0.9 GiB, measured peak RSS 834 MiB above the
+/// 64x64 run's; ONNX Runtime's MatMul-scale fusion can save one of the three); plus the
 /// token activations, B x S x hidden x 4 bytes x 12 (residual streams, q/k/v and the 4x-wide MLP). heads = hidden /
 /// head width from the QK-norm scales (BFL's <c>query_norm.scale</c>, diffusers' <c>norm_q.weight</c>) and hidden from
 /// <c>img_in</c>/<c>x_embedder</c>; a large graph without those names is taken as FLUX.1 (hidden 3072, 24 heads of 128),
@@ -50,6 +52,7 @@ public sealed class PackageMemoryModel
 {
     private const long FloatBytes = 4;
     private const int TokenTensorsPerLayer = 12;
+    private const int AttentionTensors = 3;
     private const int VaeFullResolutionTensors = 3;
     private const long LargeTransformerBytes = 1L << 30;
     private const int FluxHidden = 3072;
@@ -90,7 +93,7 @@ public sealed class PackageMemoryModel
     {
         long b = batch;
         long tokens = size.SequenceLength + T5Length;                         // S = L + T
-        long attention = Heads == 0 ? 0 : 2 * b * Heads * tokens * tokens * FloatBytes;   // scores and softmax, (B, heads, S, S) each
+        long attention = Heads == 0 ? 0 : AttentionTensors * b * Heads * tokens * tokens * FloatBytes;   // QK^T, scaled, softmax: (B, heads, S, S) each
         long tokenActivations = b * tokens * Math.Max(Hidden, FluxConstants.PackedChannels) * FloatBytes * TokenTensorsPerLayer;   // (B, S, hidden) each
         long vae = VaeFullResolutionTensors * b * VaeChannels * size.Height * (long)size.Width * FloatBytes;   // (B, C, H, W) each
         long buffers = (2 * b * size.SequenceLength * FluxConstants.PackedChannels * FloatBytes) + (b * size.Height * (long)size.Width * 3);   // (B, L, 64) x 2, (B, H, W, 3)

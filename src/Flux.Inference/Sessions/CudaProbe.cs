@@ -41,7 +41,7 @@ public static class CudaProbe
     {
         if (!OnnxRuntimeBuild.HasCuda)
         {
-            return No($"this build links the CPU build of ONNX Runtime ({OnnxRuntimeBuild.Description}); build with -p:OnnxRuntimeFlavor=Cuda for the CUDA provider");
+            return No($"this program links the CPU build of ONNX Runtime {OnnxRuntimeBuild.Version}; build it with -p:OnnxRuntimeFlavor=Cuda for the CUDA provider");
         }
 
         if (RuntimeInformation.ProcessArchitecture != Architecture.X64 || !(OperatingSystem.IsLinux() || OperatingSystem.IsWindows()))

@@ -26,8 +26,8 @@ public static class OnnxRuntimeBuild
     /// <summary>"Cpu" or "Cuda".</summary>
     public static string Flavor => HasCuda ? CudaFlavor : CpuFlavor;
 
-    /// <summary>"ONNX Runtime 1.32.0 (Cpu)".</summary>
-    public static string Description => $"ONNX Runtime {Version} ({Flavor})";
+    /// <summary>"ONNX Runtime 1.32.0, Cpu build".</summary>
+    public static string Description => $"ONNX Runtime {Version}, {Flavor} build";
 
     private static string PackageVersion(Assembly assembly)
     {
