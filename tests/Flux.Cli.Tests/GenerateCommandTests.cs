@@ -67,7 +67,7 @@ public class GenerateCommandTests
         string checkpoints = Path.Combine(folder.Path, "ckpt"), output = Path.Combine(folder.Path, "out", "image.png");
         string[] run = ["generate", "a green tree", .. TinyArgs, "--steps", "60", "--seed", "4"];
 
-        using (var process = StartFlux([.. run, "-o", output, "--checkpoint-dir", checkpoints]))
+        using (var process = CliRunner.Start([.. run, "-o", output, "--checkpoint-dir", checkpoints]))
         {
             var waited = Stopwatch.StartNew();
             while (Checkpoints(checkpoints).Length == 0 && !process.HasExited && waited.Elapsed < TimeSpan.FromMinutes(2))
@@ -102,17 +102,4 @@ public class GenerateCommandTests
 
     private static string[] Checkpoints(string folder) =>
         Directory.Exists(folder) ? Directory.GetFiles(folder, "*.fluxckpt") : [];
-
-    /// <summary>Starts the real `flux` executable (built next to the tests) as a child process.</summary>
-    private static Process StartFlux(string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "flux.dll"));
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        return Process.Start(start)!;
-    }
 }

@@ -101,11 +101,14 @@ public sealed class ImageFormatTests : IClassFixture<ImageFormatTests.ReferenceI
     [InlineData("-o x.webp --quality 101", "error: --quality 101 is out of range (allowed: 1 to 100)")]
     public void Cli_FormatMistakes_AreUsageErrors_AndWriteNothing(string arguments, string message)
     {
-        var (exitCode, _, error) = CliRunner.Run(["generate", Prompt, "--provider", "cpu", .. arguments.Split(' ')]);
+        using var folder = new TemporaryFolder();
+        string[] options = [.. arguments.Split(' ').Select(a => a.StartsWith("x.", StringComparison.Ordinal) ? Path.Combine(folder.Path, a) : a)];
+
+        var (exitCode, _, error) = CliRunner.Run(["generate", Prompt, "--provider", "cpu", .. options]);
 
         Assert.Equal(2, exitCode);
-        Assert.Equal(message, error);
-        Assert.False(File.Exists("x.jpg") || File.Exists("x.png") || File.Exists("x.webp") || File.Exists("x.gif"));
+        Assert.Equal(message.Replace("'x.", $"'{folder.Path}/x.", StringComparison.Ordinal), error);
+        Assert.Empty(Directory.GetFiles(folder.Path));
     }
 
     private static double Psnr(byte[] reference, Image<Rgb24> decoded)

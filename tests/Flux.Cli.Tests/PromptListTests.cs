@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Flux.Tests.Shared;
 using SixLabors.ImageSharp;
 
@@ -54,13 +53,7 @@ public sealed class PromptListTests : IDisposable
     [Fact]
     public void Dash_ReadsTheListFromStandardInput()
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in (string[])[Path.Combine(AppContext.BaseDirectory, "flux.dll"), "generate", "-", "-o", Out("piped.png"), .. Tiny])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var flux = Process.Start(start)!;
+        using var flux = CliRunner.Start(["generate", "-", "-o", Out("piped.png"), .. Tiny]);
         flux.StandardInput.Write("# from a pipe\na cat\na dog\n");
         flux.StandardInput.Close();
         string error = flux.StandardError.ReadToEnd();

@@ -33,6 +33,34 @@ public sealed class ToolPackageTests(ToolPackageTests.InstalledTool tool) : ICla
         Assert.Equal(File.ReadAllBytes(expected), File.ReadAllBytes(image));
     }
 
+    [Fact]
+    public void Package_ShipsTheLicenceAndTheThirdPartyNotices()
+    {
+        using var package = System.IO.Compression.ZipFile.OpenRead(Directory.GetFiles(tool.PackageFolder, "Flux.Cli.*.nupkg").Single());
+
+        Assert.Contains(package.Entries, e => e.FullName == "LICENSE");
+        Assert.Contains(package.Entries, e => e.FullName == "THIRD-PARTY-NOTICES");
+        Assert.DoesNotContain(package.Entries, e => e.FullName.Contains("runtimes/android/", StringComparison.Ordinal));
+        Assert.Contains(package.Entries, e => e.FullName.EndsWith("runtimes/osx-arm64/native/libonnxruntime.dylib", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ThirdPartyNotices_NameEveryVendoredFile_AndTheLicenceIsMit()
+    {
+        string root = TokenizerTestFiles.RepoRoot;
+        string notices = File.ReadAllText(Path.Combine(root, "THIRD-PARTY-NOTICES"));
+        // Vendored data is documented by a SOURCE.md beside it; each such folder must have its notice.
+        var vendored = new[] { "src", "tests" }.SelectMany(d => Directory.EnumerateFiles(Path.Combine(root, d), "SOURCE.md", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(root, Path.GetDirectoryName(f)!).Replace('\\', '/'))
+            .ToList();
+
+        Assert.NotEmpty(vendored);
+        Assert.All(vendored, folder => Assert.Contains(folder + "/", notices, StringComparison.Ordinal));
+        Assert.Contains("Copyright (c) 2021 OpenAI", notices, StringComparison.Ordinal);
+        Assert.StartsWith("MIT License", File.ReadAllText(Path.Combine(root, "LICENSE")), StringComparison.Ordinal);
+    }
+
     /// <summary>Packs and installs the tool once for the class.</summary>
     public sealed class InstalledTool : IDisposable
     {
@@ -45,7 +73,7 @@ public sealed class ToolPackageTests(ToolPackageTests.InstalledTool tool) : ICla
 
         public InstalledTool()
         {
-            string packages = Path.Combine(Folder, "packages");
+            string packages = PackageFolder;
             string project = Path.Combine(TokenizerTestFiles.RepoRoot, "src", "Flux.Cli", "Flux.Cli.csproj");
             Check(Dotnet(["pack", project, "--no-build", "--no-restore", "-c", Configuration, "-o", packages]), "dotnet pack");
             File.WriteAllText(Path.Combine(Folder, "nuget.config"), $"""
@@ -62,6 +90,8 @@ public sealed class ToolPackageTests(ToolPackageTests.InstalledTool tool) : ICla
         }
 
         public string Folder => _folder.Path;
+
+        public string PackageFolder => Path.Combine(Folder, "packages");
 
         private string ToolPath => Path.Combine(Folder, "tools");
 
