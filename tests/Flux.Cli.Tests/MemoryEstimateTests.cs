@@ -30,9 +30,12 @@ public sealed class MemoryEstimateTests
         var size = new ImageSize(4096, 4096);
         long s = size.SequenceLength + package.T5MaxLength;   // 65,536 image tokens + T5 tokens
         var estimate = model.Estimate(size, 2, MemoryMode.Resident);
-        Assert.Equal(3L * 2 * options.HeadCount * s * s * 4, estimate.AttentionBytes);   // QK^T, scaled, softmax: (B, heads, S, S) fp32
+        // QK^T, scaled, softmax: (B, heads, S, S) fp32 each; one with the fused MultiHeadAttention operator.
+        int tensors = ModelProto.Parser.ParseFrom(File.ReadAllBytes(package.Io.Transformer.ModelFile)).Graph.Node.Any(n => n.OpType == "MultiHeadAttention") ? 1 : 3;
+        Assert.Equal(tensors, model.AttentionTensors);
+        Assert.Equal(tensors * 2L * options.HeadCount * s * s * 4, estimate.AttentionBytes);
         Assert.Equal(initializerBytes, estimate.WeightBytes);
-        Assert.True(estimate.PeakBytes > 60L << 30, $"{estimate}");   // the tens of GB ONNX Runtime failed to allocate
+        Assert.True(estimate.PeakBytes > 60L << 30, $"{estimate}");   // at least the 69 GB tensor ONNX Runtime failed to allocate
     }
 
     [Fact]

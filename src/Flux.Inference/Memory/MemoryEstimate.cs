@@ -17,7 +17,8 @@ namespace Flux.Inference.Memory;
 /// <item>transformer: with S = L + T tokens (L = (H/16)(W/16) image tokens, T the T5 length), the plain attention graph
 /// (MatMul, Mul by 1/sqrt(d), Softmax) materialises up to three (B, heads, S, S) fp32 tensors, 3 x B x heads x S^2 x 4
 /// bytes, which dominates at large sizes (tiny at 1024x1024: estimate 0.9 GiB, measured peak RSS 834 MiB above the
-/// 64x64 run's; ONNX Runtime's MatMul-scale fusion can save one of the three); plus the
+/// 64x64 run's; ONNX Runtime's MatMul-scale fusion can save one of the three). A graph with ONNX Runtime's fused
+/// MultiHeadAttention operator is counted with one such tensor (its CPU kernel keeps the probabilities, in place); plus the
 /// token activations, B x S x hidden x 4 bytes x 12 (residual streams, q/k/v and the 4x-wide MLP). heads = hidden /
 /// head width from the QK-norm scales (BFL's <c>query_norm.scale</c>, diffusers' <c>norm_q.weight</c>) and hidden from
 /// <c>img_in</c>/<c>x_embedder</c>; a large graph without those names is taken as FLUX.1 (hidden 3072, 24 heads of 128),
@@ -52,15 +53,17 @@ public sealed class PackageMemoryModel
 {
     private const long FloatBytes = 4;
     private const int TokenTensorsPerLayer = 12;
-    private const int AttentionTensors = 3;
+    private const int PlainAttentionTensors = 3;
+    private const int FusedAttentionTensors = 1;
     private const int VaeFullResolutionTensors = 3;
     private const long LargeTransformerBytes = 1L << 30;
     private const int FluxHidden = 3072;
     private const int FluxHeads = 24;
 
-    private PackageMemoryModel(long residentWeights, long largestWeights, int hidden, int heads, int vaeChannels, int t5Length)
+    private PackageMemoryModel(long residentWeights, long largestWeights, int hidden, int heads, int attentionTensors, int vaeChannels, int t5Length)
     {
-        (ResidentWeightBytes, LargestWeightBytes, Hidden, Heads, VaeChannels, T5Length) = (residentWeights, largestWeights, hidden, heads, vaeChannels, t5Length);
+        (ResidentWeightBytes, LargestWeightBytes, Hidden, Heads, AttentionTensors, VaeChannels, T5Length) =
+            (residentWeights, largestWeights, hidden, heads, attentionTensors, vaeChannels, t5Length);
     }
 
     public long ResidentWeightBytes { get; }
@@ -71,6 +74,9 @@ public sealed class PackageMemoryModel
     public int Hidden { get; }
 
     public int Heads { get; }
+
+    /// <summary>(B, heads, S, S) tensors alive at once: 3 for the plain graph (MatMul, Mul, Softmax), 1 with MultiHeadAttention.</summary>
+    public int AttentionTensors { get; }
 
     public int VaeChannels { get; }
 
@@ -85,7 +91,8 @@ public sealed class PackageMemoryModel
         var conv = weights[ModelComponent.VaeDecoder].Initializers.FirstOrDefault(i => i.Name.Contains("conv_out", StringComparison.Ordinal) && i.Dimensions.Length == 4)
             ?? weights[ModelComponent.VaeDecoder].Initializers.FirstOrDefault(i => i.Dimensions is [3, _, _, _]);
         return new PackageMemoryModel(weights.Values.Sum(w => w.TotalBytes), weights.Values.Max(w => w.TotalBytes),
-            hidden, heads, conv is null ? 3 : (int)conv.Dimensions[1], package.T5MaxLength);
+            hidden, heads, transformer.OperatorTypes.Contains("MultiHeadAttention") ? FusedAttentionTensors : PlainAttentionTensors,
+            conv is null ? 3 : (int)conv.Dimensions[1], package.T5MaxLength);
     }
 
     /// <summary>The estimate for <paramref name="batch"/> images of <paramref name="size"/>.</summary>
