@@ -96,3 +96,12 @@ public static class CliErrors
     private static string OneLine(string message)
         => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }
+
+/// <summary>Standard error as commands see it (warnings such as a CUDA fallback), injected so tests can capture it.</summary>
+public sealed class ErrorConsole(IAnsiConsole console)
+{
+    public IAnsiConsole Console { get; } = console;
+
+    /// <summary>Writes "warning: ..." as one plain line.</summary>
+    public void Warn(string message) => Console.Profile.Out.Writer.WriteLine("warning: " + message);
+}

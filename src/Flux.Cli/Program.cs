@@ -3,4 +3,4 @@ using Spectre.Console.Cli;
 
 var app = new CommandApp();
 app.Configure(CliSetup.Configure);
-return await app.RunAsync(args).ConfigureAwait(false);
+return await app.RunAsync(CliSetup.PrepareArguments(args)).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Flux.Inference;
+using Flux.Inference.Imaging;
 using Flux.Inference.Sessions;
 using Flux.ModelBuilder;
 using Flux.Tests.Shared;
@@ -21,8 +22,11 @@ public class GenerateCommandTests
         Assert.Equal(0, exitCode);
         Assert.Empty(error);
         using var pipeline = FluxPipeline.Open(BuiltInPackages.EnsureBuilt("tiny"), new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu });
-        var expected = pipeline.Generate(new GenerationSettings("a photo of a cat", 256, 256, 3, pipeline.Package.DefaultGuidance, 9, "heun", 0));
-        Assert.Equal(expected.Png, File.ReadAllBytes(output));
+        var settings = new GenerationSettings("a photo of a cat", 256, 256, 3, pipeline.Package.DefaultGuidance, 9, "heun", 0);
+        using var expected = pipeline.Generate(settings);
+        // The pipeline's PNG, plus the provider the run used.
+        byte[] png = PngEncoding.Encode(expected.Rgb, 256, 256, [.. settings.PngText(pipeline.Package.Name), new("provider", "CPU")]);
+        Assert.Equal(png, File.ReadAllBytes(output));
     }
 
     [Fact]
@@ -63,7 +67,7 @@ public class GenerateCommandTests
         string checkpoints = Path.Combine(folder.Path, "ckpt"), output = Path.Combine(folder.Path, "out", "image.png");
         string[] run = ["generate", "a green tree", .. TinyArgs, "--steps", "60", "--seed", "4"];
 
-        using (var process = StartFlux([.. run, "-o", output, "--checkpoint-dir", checkpoints]))
+        using (var process = CliRunner.Start([.. run, "-o", output, "--checkpoint-dir", checkpoints]))
         {
             var waited = Stopwatch.StartNew();
             while (Checkpoints(checkpoints).Length == 0 && !process.HasExited && waited.Elapsed < TimeSpan.FromMinutes(2))
@@ -79,6 +83,16 @@ public class GenerateCommandTests
         Assert.False(File.Exists(output));
         Assert.Empty(Directory.Exists(Path.GetDirectoryName(output)) ? Directory.GetFiles(Path.GetDirectoryName(output)!) : []);
 
+        // A resume with settings other than the checkpoint's is refused naming the setting, and leaves the checkpoint alone.
+        string checkpoint = Assert.Single(Checkpoints(checkpoints));
+        var (otherSteps, _, stepsError) = CliRunner.Run(["generate", "a green tree", .. TinyArgs, "--steps", "30", "--seed", "4", "-o", output, "--checkpoint-dir", checkpoints, "--resume"]);
+        Assert.Equal(2, otherSteps);
+        Assert.Contains("was written with --steps 60, this run has --steps 30", stepsError, StringComparison.Ordinal);
+        var (otherSeed, _, seedError) = CliRunner.Run(["generate", "a green tree", .. TinyArgs, "--steps", "60", "--seed", "5", "-o", output, "--checkpoint-dir", checkpoints, "--resume"]);
+        Assert.Equal(2, otherSeed);
+        Assert.Contains("was written with --seed 4, this run has --seed 5", seedError, StringComparison.Ordinal);
+        Assert.Equal(checkpoint, Assert.Single(Checkpoints(checkpoints)));
+
         Assert.Equal(0, CliRunner.Run([.. run, "-o", output, "--checkpoint-dir", checkpoints, "--resume"]).ExitCode);
         string uninterrupted = Path.Combine(folder.Path, "uninterrupted.png");
         Assert.Equal(0, CliRunner.Run([.. run, "-o", uninterrupted]).ExitCode);
@@ -86,30 +100,6 @@ public class GenerateCommandTests
         Assert.Empty(Checkpoints(checkpoints));   // removed once the image is written
     }
 
-    [Fact]
-    public void Resume_WithOtherSettings_DoesNotPickUpAnotherRunsCheckpoint()
-    {
-        var settings = new GenerationSettings("a cat", 256, 256, 4, 0, 1, "euler", 0);
-        string name = Commands.GenerateCommand.CheckpointName("/models/tiny", [settings]);
-        Assert.Equal(name, Commands.GenerateCommand.CheckpointName("/models/tiny", [settings]));
-        Assert.NotEqual(name, Commands.GenerateCommand.CheckpointName("/models/tiny", [settings with { Seed = 2 }]));
-        Assert.NotEqual(name, Commands.GenerateCommand.CheckpointName("/models/tiny", [settings with { Prompt = "a dog" }]));
-        Assert.NotEqual(name, Commands.GenerateCommand.CheckpointName("/models/other", [settings]));
-    }
-
     private static string[] Checkpoints(string folder) =>
-        Directory.Exists(folder) ? Directory.GetFiles(folder, "*" + Commands.GenerateCommand.CheckpointExtension) : [];
-
-    /// <summary>Starts the real `flux` executable (built next to the tests) as a child process.</summary>
-    private static Process StartFlux(string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "flux.dll"));
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        return Process.Start(start)!;
-    }
+        Directory.Exists(folder) ? Directory.GetFiles(folder, "*.fluxckpt") : [];
 }

@@ -52,8 +52,8 @@ public class ModelInspectCommandTests
         Assert.Equal(0, exitCode);
         using var report = JsonDocument.Parse(output);
         var run = report.RootElement.GetProperty("runs")[0];
-        Assert.Equal(1 + 1 + 3 + 1, run.GetProperty("SessionRuns").GetInt64());   // CLIP, T5, one transformer run per Euler step, VAE
-        Assert.True(run.GetProperty("OverheadRatio").GetDouble() >= 1.0);
+        Assert.Equal(1 + 1 + 3 + 1, run.GetProperty("sessionRuns").GetInt64());   // CLIP, T5, one transformer run per Euler step, VAE
+        Assert.True(run.GetProperty("overheadRatio").GetDouble() >= 1.0);
         Assert.True(report.RootElement.GetProperty("maxAllocatedBytesPerStep").GetInt64() < 16 * 1024);
     }
 

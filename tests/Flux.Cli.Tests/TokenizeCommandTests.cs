@@ -108,13 +108,25 @@ public sealed class TokenizeCommandTests : IDisposable
         Assert.DoesNotContain('\n', error);
     }
 
-    [Fact]
-    public void NoModelOption_IsAUsageErrorNamingTheOption()
+    [Theory]
+    [InlineData("tiny")]
+    [InlineData("reference")]
+    public void BuiltInPackageName_IsAcceptedAsEverywhereElse(string model)
     {
-        var (exitCode, _, error) = CliRunner.Run("tokenize", Cat);
+        var (exitCode, output, error) = CliRunner.Run("tokenize", "--model", model, "--json", Cat);
 
-        Assert.Equal(2, exitCode);
-        Assert.StartsWith("error: --model is required", error, StringComparison.Ordinal);
+        Assert.True(exitCode == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal([49406, 320, 1125, 539, 320, 2368, 49407], Ids(json.RootElement.GetProperty("clip"))[..7]);
+    }
+
+    [Fact]
+    public void NoModelOption_TokenizesWithTheDefaultReferencePackage()
+    {
+        var (exitCode, output, _) = CliRunner.Run("tokenize", "--json", Cat);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(CliRunner.Run("tokenize", "--model", "reference", "--json", Cat).Output, output);
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Flux.Inference;
 using Flux.Inference.Sessions;
 using Flux.Inference.Stages;
@@ -15,7 +14,7 @@ namespace Flux.Cli.Commands;
 /// InferenceSession runs inside it (their ratio is the pipeline's overhead), the PNG encoding of the result
 /// timed on its own, and managed bytes allocated per sampler step on the sampling thread.
 /// </summary>
-public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Arguments>
+public sealed class BenchCommand(IAnsiConsole console, ErrorConsole errors) : Command<BenchCommand.Arguments>
 {
     private const int DefaultSide = 512;
     private const int DefaultSteps = 8;
@@ -117,7 +116,8 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Ar
     public override int Execute(CommandContext context, Arguments arguments, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        using var pipeline = FluxPipeline.Open(ModelArgument.Resolve(arguments.Model), arguments.ToOptions());
+        var (pipeline, provider) = DeviceChoice.Resolve(arguments, errors).Open(ModelArgument.Resolve(arguments.Model), arguments, errors);
+        using var owned = pipeline;
         var settings = GenerationSettings.Defaults(pipeline.Package, "a red circle on a blue background") with
         {
             Width = arguments.WidthValue,
@@ -137,7 +137,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Ar
             width = settings.Width,
             height = settings.Height,
             steps = settings.Steps,
-            provider = arguments.Provider,
+            provider,
             warmUps = arguments.WarmUpValue,
             runs,
             bestOverheadRatio = best.OverheadRatio,
@@ -148,7 +148,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Ar
         };
         if (arguments.Json)
         {
-            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(report));
+            CliJson.Write(console, report);
             return 0;
         }
 

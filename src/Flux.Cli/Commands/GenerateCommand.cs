@@ -1,165 +1,66 @@
-using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
 using Flux.Core;
 using Flux.Inference;
 using Flux.Inference.Imaging;
+using Flux.Inference.Memory;
+using Flux.Inference.Sessions;
 using Flux.Inference.Stages;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Flux.Cli.Commands;
 
-/// <summary>`flux generate PROMPT`: prompt -> PNG(s) with a progress bar; same seed, same bytes; never a partial file.</summary>
-public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateCommand.Arguments>
+/// <summary>
+/// `flux generate PROMPT` (or a prompt list): prompts -> PNG, JPEG or WebP images with a progress bar; same seed, same
+/// pixels; never a partial file. Each prompt is one batch of --count images; output k of the run goes to -o's name with
+/// "-k" before the extension when the run writes more than one image.
+/// </summary>
+public sealed class GenerateCommand(IAnsiConsole console, ErrorConsole errors) : Command<GenerateArguments>
 {
-    public const string CheckpointExtension = ".fluxckpt";
-    private const int MaxCount = 64;
-
-    public sealed class Arguments : InferenceArguments
-    {
-        [CommandArgument(0, "<PROMPT>")]
-        [Description("What to draw")]
-        public string Prompt { get; init; } = string.Empty;
-
-        [CommandOption("-o|--output <FILE>")]
-        [Description("PNG to write (with --count N > 1: FILE-0.png, FILE-1.png, ...)")]
-        public string Output { get; init; } = "out.png";
-
-        [CommandOption("--width <PIXELS>")]
-        [Description("Image width, a multiple of 16 (default: the model's)")]
-        public string? Width { get; init; }
-
-        [CommandOption("--height <PIXELS>")]
-        [Description("Image height, a multiple of 16 (default: the model's)")]
-        public string? Height { get; init; }
-
-        [CommandOption("--steps <N>")]
-        [Description("Sampler steps, 1 to 1000 (default: the model's)")]
-        public string? Steps { get; init; }
-
-        [CommandOption("--guidance <G>")]
-        [Description("Guidance for dev models, 0 to 100 (default: the model's)")]
-        public string? Guidance { get; init; }
-
-        [CommandOption("--seed <SEED>")]
-        [Description("Noise seed, a whole number; the same seed gives the same image (default 0)")]
-        public string? Seed { get; init; }
-
-        [CommandOption("--sampler <NAME>")]
-        [Description("euler, heun or rk4")]
-        public string Sampler { get; init; } = "euler";
-
-        [CommandOption("--count <N>")]
-        [Description("Images to generate in one batch, 1 to 64 (image i uses noise stream i of the seed)")]
-        public string? Count { get; init; }
-
-        [CommandOption("--checkpoint-dir <DIR>")]
-        [Description("Write the sampler state here after every step")]
-        public string? CheckpointDir { get; init; }
-
-        [CommandOption("--resume")]
-        [Description("Continue from the checkpoint in --checkpoint-dir")]
-        public bool Resume { get; init; }
-
-        internal int? WidthValue { get; private set; }
-
-        internal int? HeightValue { get; private set; }
-
-        internal int? StepsValue { get; private set; }
-
-        internal float? GuidanceValue { get; private set; }
-
-        internal long SeedValue { get; private set; }
-
-        internal int CountValue { get; private set; } = 1;
-
-        public override ValidationResult Validate()
-        {
-            var common = base.Validate();
-            if (!common.Successful)
-            {
-                return common;
-            }
-
-            string sides = $"multiples of {FluxConstants.SizeMultiple} from {GenerationSettings.MinSide} to {GenerationSettings.MaxSide}";
-            if (Side("--width", Width, sides, out int? width) is { } badWidth)
-            {
-                return badWidth;
-            }
-
-            if (Side("--height", Height, sides, out int? height) is { } badHeight)
-            {
-                return badHeight;
-            }
-
-            if (Optional("--steps", Steps, GenerationSettings.MinSteps, GenerationSettings.MaxSteps, 0, out int steps) is { } badSteps)
-            {
-                return badSteps;
-            }
-
-            if (Optional("--guidance", Guidance, GenerationSettings.MinGuidance, GenerationSettings.MaxGuidance, out float? guidance) is { } badGuidance)
-            {
-                return badGuidance;
-            }
-
-            long seed = 0;
-            if (Seed is not null && !long.TryParse(Seed, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out seed))
-            {
-                return CliErrors.Invalid("--seed", $"'{Seed}' is not a whole number", "whole numbers from -2^63 to 2^63-1");
-            }
-
-            if (!Samplers.Names.Contains(Sampler.ToLowerInvariant()))
-            {
-                return CliErrors.Invalid("--sampler", $"'{Sampler}' is not a sampler", string.Join(", ", Samplers.Names));
-            }
-
-            if (Optional("--count", Count, 1, MaxCount, 1, out int count) is { } badCount)
-            {
-                return badCount;
-            }
-
-            if (Resume && CheckpointDir is null)
-            {
-                return CliErrors.Invalid("--resume", "needs a checkpoint folder", "--resume together with --checkpoint-dir <DIR>");
-            }
-
-            return Set(() => (WidthValue, HeightValue, StepsValue, GuidanceValue, SeedValue, CountValue) =
-                (width, height, Steps is null ? null : steps, guidance, seed, count));
-        }
-
-        private static ValidationResult? Side(string option, string? text, string allowed, out int? value)
-        {
-            value = null;
-            if (text is null)
-            {
-                return null;
-            }
-
-            if (CliErrors.ParseInt(option, text, GenerationSettings.MinSide, GenerationSettings.MaxSide, allowed, out int side) is { } bad)
-            {
-                return bad;
-            }
-
-            value = side;
-            return side % FluxConstants.SizeMultiple == 0 ? null : CliErrors.Invalid(option, $"{side} is not a multiple of {FluxConstants.SizeMultiple}", allowed);
-        }
-    }
-
-    public override int Execute(CommandContext context, Arguments arguments, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, GenerateArguments arguments, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        using var pipeline = FluxPipeline.Open(ModelArgument.Resolve(arguments.Model), arguments.ToOptions());
-        var batch = Batch(pipeline, arguments);
-        foreach (var settings in batch)
+        var items = PromptSource.Read(arguments.Prompt, arguments.Prompts, () => Console.In);
+        var device = DeviceChoice.Resolve(arguments, errors);
+        long start = Stopwatch.GetTimestamp();
+        var (pipeline, provider) = device.Open(ModelArgument.Resolve(arguments.Model), arguments, errors);
+        using (pipeline)
         {
-            ModelArgument.AsUsageError(() => { settings.Validate(pipeline.Package); return 0; });
+            var batches = items.Select((item, i) => Batch(pipeline.Package, arguments, item, items.Count > 1 ? $"prompt {i + 1}: " : "")).ToList();
+            int total = batches.Sum(b => b.Count);
+            CheckMemory(pipeline, batches, device.Options.MemoryMode, provider == "CUDA" ? device.Cuda?.DeviceMemoryBytes : MemoryEstimate.CpuBudgetBytes());
+
+            int written = 0;
+            foreach (var batch in batches)
+            {
+                var outputs = Enumerable.Range(written, batch.Count).Select(k => OutputPath(arguments.Output, k, total)).ToList();
+                Render(pipeline, batch, outputs, arguments, provider, cancellationToken);
+                written += batch.Count;
+            }
+
+            var first = batches[0][0];
+            console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"{total} image(s), {first.Width}x{first.Height}, {first.Steps} step(s), {first.Sampler}, model {pipeline.Package.Name}, provider {provider}, {arguments.FormatValue.Name()}, {Stopwatch.GetElapsedTime(start).TotalSeconds:0.0} s")));
         }
 
-        string? checkpointPath = arguments.CheckpointDir is null ? null : Path.Combine(arguments.CheckpointDir, CheckpointName(pipeline.Package.Directory, batch));
+        return 0;
+    }
+
+    private void Render(FluxPipeline pipeline, IReadOnlyList<GenerationSettings> batch, IReadOnlyList<string> outputs, GenerateArguments arguments, string provider, CancellationToken cancellationToken)
+    {
+        var checkpoint = arguments.CheckpointDir is null ? null : RunCheckpoint.For(arguments.CheckpointDir, pipeline.Package.Directory, outputs[0], batch);
         SamplerCheckpoint? resumeFrom = null;
-        if (arguments.Resume && File.Exists(checkpointPath))
+        if (checkpoint is not null)
         {
-            using var stream = File.OpenRead(checkpointPath);
-            resumeFrom = SamplerCheckpoint.ReadFrom(stream);
+            if (arguments.Resume)
+            {
+                resumeFrom = checkpoint.LoadForResume();
+            }
+            else
+            {
+                checkpoint.Reset();
+            }
         }
 
         IReadOnlyList<GeneratedImage> images = [];
@@ -170,59 +71,86 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
             images = pipeline.Generate(batch, new GenerateOptions
             {
                 ResumeFrom = resumeFrom,
-                OnCheckpoint = checkpointPath is null ? null : state => AtomicFile.Write(checkpointPath, state.WriteTo),
+                OnCheckpoint = checkpoint is null ? null : checkpoint.Save,
                 Progress = new StepSink(p => task.Value = p.Step),
             }, cancellationToken);
         });
 
-        // PNG encoding is the slowest step outside ONNX Runtime (docs/benchmarks.md): a batch's images are encoded in parallel.
-        var paths = images.AsParallel().AsOrdered().Select((image, i) =>
+        // Encoding is the slowest step outside ONNX Runtime (docs/benchmarks.md): a batch's images are encoded in parallel.
+        images.AsParallel().AsOrdered().Select((image, i) =>
         {
-            string path = OutputPath(arguments.Output, i, images.Count);
             using (image)
             {
-                image.Save(path);
+                var settings = image.Settings;
+                IReadOnlyList<KeyValuePair<string, string>> parameters = [.. settings.PngText(pipeline.Package.Name), new("provider", provider)];
+                AtomicFile.WriteAllBytes(outputs[i], ImageEncoding.Encode(image.Rgb, settings.Width, settings.Height, parameters, arguments.FormatValue, arguments.QualityValue));
             }
 
-            return path;
+            return i;
         }).ToList();
-        foreach (string path in paths)
+        foreach (string path in outputs)
         {
             console.MarkupLineInterpolated($"wrote [green]{path}[/]");
         }
 
-        if (checkpointPath is not null)
+        checkpoint?.Delete();
+    }
+
+    /// <summary>One prompt's batch: the item's own settings over the command line's, over the package's defaults.</summary>
+    private static List<GenerationSettings> Batch(Inference.Packages.ModelPackage package, GenerateArguments arguments, PromptItem item, string where)
+    {
+        var cli = arguments.Defaults;
+        var defaults = GenerationSettings.Defaults(package, item.Prompt!);
+        (int? width, int? height) = (item.Width ?? cli.Width, item.Height ?? cli.Height);
+        if (item.Size is not null)
         {
-            File.Delete(checkpointPath);
+            if (item.Width is not null || item.Height is not null)
+            {
+                throw new CliUsageException($"{where}size cannot be combined with width/height (allowed: either size or width/height)");
+            }
+
+            var preset = ModelArgument.AsUsageError(() => SizePreset.Parse(item.Size), where);
+            (width, height) = (preset.Width, preset.Height);
         }
 
-        return 0;
-    }
-
-    private static List<GenerationSettings> Batch(FluxPipeline pipeline, Arguments arguments)
-    {
-        var defaults = GenerationSettings.Defaults(pipeline.Package, arguments.Prompt);
         var first = defaults with
         {
-            Width = arguments.WidthValue ?? defaults.Width,
-            Height = arguments.HeightValue ?? defaults.Height,
-            Steps = arguments.StepsValue ?? defaults.Steps,
-            Guidance = arguments.GuidanceValue ?? defaults.Guidance,
-            Seed = arguments.SeedValue,
-            Sampler = arguments.Sampler.ToLowerInvariant(),
+            Width = width ?? defaults.Width,
+            Height = height ?? defaults.Height,
+            Steps = item.Steps ?? cli.Steps ?? defaults.Steps,
+            Guidance = item.Guidance ?? cli.Guidance ?? defaults.Guidance,
+            Seed = item.Seed ?? cli.Seed,
+            Sampler = item.Sampler?.ToLowerInvariant() ?? cli.Sampler,
         };
-        return Enumerable.Range(0, arguments.CountValue).Select(i => first with { ImageIndex = i }).ToList();
+        var batch = Enumerable.Range(0, arguments.CountValue).Select(i => first with { ImageIndex = i }).ToList();
+        ModelArgument.AsUsageError(() => { first.Validate(package); return 0; }, where);
+        return batch;
     }
 
-    /// <summary>
-    /// One checkpoint file per distinct run (model, prompts, seeds, size, steps, guidance, sampler), so
-    /// --resume can only continue the run it belongs to.
-    /// </summary>
-    public static string CheckpointName(string modelDirectory, IReadOnlyList<GenerationSettings> batch)
+    /// <summary>Refuses, before anything runs, a batch whose estimated peak memory exceeds the device's, naming the largest size that fits.</summary>
+    private static void CheckMemory(FluxPipeline pipeline, IReadOnlyList<List<GenerationSettings>> batches, MemoryMode mode, long? budget)
     {
-        string identity = modelDirectory + "\n" + string.Join("\n", batch);
-        ulong hash = System.IO.Hashing.XxHash64.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(identity));
-        return $"generate-{hash:x16}{CheckpointExtension}";
+        if (budget is not long available)
+        {
+            return;
+        }
+
+        var model = PackageMemoryModel.Of(pipeline.Package);
+        foreach (var batch in batches)
+        {
+            var size = batch[0].Size;
+            var estimate = model.Estimate(size, batch.Count, mode);
+            if (estimate.PeakBytes <= available)
+            {
+                continue;
+            }
+
+            var fits = model.LargestFitting(size, batch.Count, mode, available);
+            int divisor = (int)System.Numerics.BigInteger.GreatestCommonDivisor(size.Width, size.Height);
+            string suggestion = fits is { } largest ? $"the largest {size.Width / divisor}:{size.Height / divisor} size that fits is {largest.Width}x{largest.Height}" : "no size fits";
+            throw new CliUsageException(
+                $"{size.Width}x{size.Height} x {batch.Count} image(s) needs about {estimate} but {MemoryEstimate.Bytes(available)} is available; {suggestion} (allowed: --width/--height or --size within that, or fewer --count)");
+        }
     }
 
     private static string OutputPath(string output, int index, int count) => count == 1

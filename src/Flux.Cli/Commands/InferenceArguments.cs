@@ -13,7 +13,7 @@ public class InferenceArguments : CommandSettings
 
     [CommandOption("--model <MODEL>")]
     [Description(ModelArgument.Description)]
-    public string Model { get; init; } = "reference";
+    public string Model { get; init; } = ModelArgument.Default;
 
     [CommandOption("--provider <PROVIDER>")]
     [Description("Execution provider: auto (CUDA if available, else CPU), cpu, cuda")]
@@ -29,7 +29,7 @@ public class InferenceArguments : CommandSettings
     {
         if (!ModelArgument.IsValid(Model))
         {
-            return CliErrors.Invalid("--model", $"'{Model}' is not a folder", "a model package folder, " + string.Join(", ", ModelArgument.BuiltInNames));
+            return ModelArgument.NotAModel("--model", Model);
         }
 
         if (!Providers.Contains(Provider, StringComparer.OrdinalIgnoreCase))

@@ -19,7 +19,7 @@ public sealed class ModelInspectCommand(IAnsiConsole console) : Command<ModelIns
 
         public override ValidationResult Validate() => ModelArgument.IsValid(Directory)
             ? ValidationResult.Success()
-            : CliErrors.Invalid("DIR", $"'{Directory}' is not a folder", "a model package folder, " + string.Join(", ", ModelArgument.BuiltInNames));
+            : ModelArgument.NotAModel("DIR", Directory);
     }
 
     public override int Execute(CommandContext context, Arguments arguments, CancellationToken cancellationToken)

@@ -35,7 +35,7 @@ public sealed class ScheduleCommand(IAnsiConsole console) : Command<ScheduleComm
 
         /// <summary>Print JSON instead of a table.</summary>
         [CommandOption("--json")]
-        [Description("Print exactly {\"sigmas\":[...]} on stdout.")]
+        [Description("Print exactly {\"sigmas\":[[...]]} on stdout.")]   // [[ ]] : help text is Spectre markup
         public bool Json { get; init; }
 
         /// <summary>The validated step count.</summary>

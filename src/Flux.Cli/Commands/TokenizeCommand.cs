@@ -26,10 +26,10 @@ public sealed class TokenizeCommand(IAnsiConsole console) : Command<TokenizeComm
         [Description("The prompt to tokenize (leading and trailing whitespace is ignored).")]
         public string Prompt { get; init; } = string.Empty;
 
-        /// <summary>The model package folder.</summary>
-        [CommandOption("--model <DIR>")]
-        [Description("Model package folder holding tokenizer/{vocab.json,merges.txt} and tokenizer_2/spiece.model.")]
-        public string? Model { get; init; }
+        /// <summary>The model package folder, or a built-in package name.</summary>
+        [CommandOption("--model <MODEL>")]
+        [Description(ModelArgument.Description + " (only its tokenizer files are read)")]
+        public string Model { get; init; } = ModelArgument.Default;
 
         /// <summary>T5 length (text, parsed in <see cref="Validate"/>).</summary>
         [CommandOption("--t5-max-length <N>")]
@@ -38,7 +38,7 @@ public sealed class TokenizeCommand(IAnsiConsole console) : Command<TokenizeComm
 
         /// <summary>Print JSON instead of text.</summary>
         [CommandOption("--json")]
-        [Description("Print exactly {\"clip\":[77 ids],\"t5\":[N ids]} on stdout.")]
+        [Description("Print exactly {\"clip\":[[77 ids]],\"t5\":[[N ids]]} on stdout.")]   // [[ ]] : help text is Spectre markup
         public bool Json { get; init; }
 
         /// <summary>The validated T5 length, when given.</summary>
@@ -47,15 +47,9 @@ public sealed class TokenizeCommand(IAnsiConsole console) : Command<TokenizeComm
         /// <inheritdoc/>
         public override ValidationResult Validate()
         {
-            const string allowedModel = "a model package folder holding tokenizer/ and tokenizer_2/";
-            if (string.IsNullOrWhiteSpace(Model))
+            if (!ModelArgument.IsValid(Model))
             {
-                return CliErrors.Invalid("--model", "is required", allowedModel);
-            }
-
-            if (!Directory.Exists(Model))
-            {
-                return CliErrors.Invalid("--model", $"'{Model}' is not a folder", allowedModel);
+                return ModelArgument.NotAModel("--model", Model);
             }
 
             if (T5MaxLength is not null)
@@ -77,7 +71,7 @@ public sealed class TokenizeCommand(IAnsiConsole console) : Command<TokenizeComm
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        string model = Path.GetFullPath(settings.Model!);
+        string model = ModelArgument.Resolve(settings.Model);
         var manifest = FluxManifest.Load(model);
         var (clipVocab, clipMerges, t5SentencePiece) = PackageFiles.LocateTokenizers(model, manifest);
         var clip = ClipTokenizer.FromFiles(clipVocab, clipMerges);

@@ -1,15 +1,15 @@
 using System.Text.RegularExpressions;
+using Flux.Inference;
 
 namespace Flux.Functions.Jobs;
 
 /// <summary>
-/// Prompt files dropped into flux-prompts: <c>.txt</c> holds one prompt a line (blank lines and
-/// lines starting with '#' are skipped); <c>.jsonl</c> holds one item object a line
-/// (<c>{"prompt": "...", "seed": 7}</c>). Names follow a strict pattern (see <see cref="NameDescription"/>).
+/// Prompt files dropped into flux-prompts, read by <see cref="PromptList"/> (the same reader as the CLI's --prompts):
+/// <c>.txt</c> holds one prompt a line, <c>.jsonl</c> one item object a line, read strictly by <see cref="RequestJson"/>.
+/// Blob names follow a strict pattern (see <see cref="NameDescription"/>).
 /// </summary>
 public static partial class PromptFile
 {
-    public const char CommentMarker = '#';
     public const int MaxNameLength = 256;
 
     /// <summary>Folders and a file name, each segment starting with a letter or digit: no "..", no absolute paths, no backslashes or '%'.</summary>
@@ -30,39 +30,20 @@ public static partial class PromptFile
             return (null, [$"name: blob name {InputText.Quote(blobName)} must be {NameDescription}"]);
         }
 
-        string extension = Path.GetExtension(blobName).ToLowerInvariant();
-        var lines = content.ReplaceLineEndings("\n").Split('\n');
-        return extension switch
+        if (PromptList.FormatOf(blobName) is not { } format)
         {
-            ".txt" => (new JobRequest([.. lines.Select(l => l.Trim())
-                .Where(l => l.Length > 0 && l[0] != CommentMarker)
-                .Select(l => new JobItemRequest(Prompt: l))]), []),
-            ".jsonl" => ParseJsonLines(lines),
-            _ => (null, [$"name: file {InputText.Quote(blobName)} has extension {InputText.Quote(extension)}; use .txt (one prompt a line) or .jsonl (one item a line)"]),
-        };
-    }
-
-    private static (JobRequest?, IReadOnlyList<string>) ParseJsonLines(string[] lines)
-    {
-        var items = new List<JobItemRequest>();
-        var errors = new List<string>();
-        for (int i = 0; i < lines.Length; i++)
-        {
-            if (string.IsNullOrWhiteSpace(lines[i]))
-            {
-                continue;
-            }
-
-            var (item, lineErrors) = RequestJson.Parse<JobItemRequest>(lines[i], "item");
-            if (item is not null)
-            {
-                items.Add(item);
-            }
-
-            errors.AddRange(lineErrors.SelectMany(e => e.Value.Select(m => $"line {i + 1}, {e.Key}: {m}")));
+            string extension = Path.GetExtension(blobName).ToLowerInvariant();
+            return (null, [$"name: file {InputText.Quote(blobName)} has extension {InputText.Quote(extension)}; use {PromptList.FormatsDescription}"]);
         }
 
-        return errors.Count == 0 ? (new JobRequest(items), errors) : (null, errors);
+        var (items, errors) = PromptList.Parse(content, format, prompt => new JobItemRequest(Prompt: prompt), ParseItem);
+        return items is null ? (null, errors) : (new JobRequest([.. items]), errors);
+    }
+
+    private static (JobItemRequest?, IEnumerable<KeyValuePair<string, string>>) ParseItem(string line)
+    {
+        var (item, errors) = RequestJson.Parse<JobItemRequest>(line, "item");
+        return (item, errors.SelectMany(e => e.Value.Select(message => KeyValuePair.Create(e.Key, message))));
     }
 
     [GeneratedRegex(NamePattern)]
