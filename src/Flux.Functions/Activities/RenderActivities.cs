@@ -9,7 +9,9 @@ namespace Flux.Functions.Activities;
 
 /// <summary>
 /// The activities of <see cref="RenderImage"/>. Each is idempotent: run again with the same input it
-/// reads the same blobs and writes the same ones.
+/// reads the same blobs and writes the same ones. Each returns an <see cref="ActivityOutcome{T}"/>:
+/// invalid input and a cancelled job are results, not failures, because exception types do not survive
+/// the isolated worker's boundary.
 /// </summary>
 public sealed class RenderActivities(
     IImageRenderer renderer,
@@ -21,7 +23,10 @@ public sealed class RenderActivities(
 {
     /// <summary>Encodes the prompt unless the conditioning of this model and prompt is already stored.</summary>
     [Function(RenderImage.EncodePrompt)]
-    public async Task<ConditioningRef> EncodePromptAsync([ActivityTrigger] EncodePromptInput input, CancellationToken cancellationToken)
+    public Task<ActivityOutcome<ConditioningRef>> EncodePromptAsync([ActivityTrigger] EncodePromptInput input, CancellationToken cancellationToken)
+        => ActivityOutcome.OfAsync(() => EncodeAsync(input, cancellationToken));
+
+    private async Task<ConditioningRef> EncodeAsync(EncodePromptInput input, CancellationToken cancellationToken)
     {
         var (blobName, encoded) = await conditioning.GetOrAddAsync(
             renderer.ModelId, input.Prompt, ct => renderer.EncodePromptAsync(input.Prompt, ct), cancellationToken).ConfigureAwait(false);
@@ -34,7 +39,10 @@ public sealed class RenderActivities(
     /// time budget, checkpointing every K steps on the way and once at the end.
     /// </summary>
     [Function(RenderImage.Denoise)]
-    public async Task<DenoiseProgress> DenoiseAsync([ActivityTrigger] DenoiseInput input, CancellationToken cancellationToken)
+    public Task<ActivityOutcome<DenoiseProgress>> DenoiseAsync([ActivityTrigger] DenoiseInput input, CancellationToken cancellationToken)
+        => ActivityOutcome.OfAsync(() => DenoiseChunkAsync(input, cancellationToken));
+
+    private async Task<DenoiseProgress> DenoiseChunkAsync(DenoiseInput input, CancellationToken cancellationToken)
     {
         int index = input.Spec.ImageIndex;
         byte[] text = await conditioning.ReadAsync(input.ConditioningBlob, cancellationToken).ConfigureAwait(false);
@@ -90,7 +98,10 @@ public sealed class RenderActivities(
 
     /// <summary>Decodes the final checkpoint, stores the PNG with its metadata, then deletes the checkpoint.</summary>
     [Function(RenderImage.DecodeAndSave)]
-    public async Task<SavedImage> DecodeAndSaveAsync([ActivityTrigger] DecodeAndSaveInput input, CancellationToken cancellationToken)
+    public Task<ActivityOutcome<SavedImage>> DecodeAndSaveAsync([ActivityTrigger] DecodeAndSaveInput input, CancellationToken cancellationToken)
+        => ActivityOutcome.OfAsync(() => DecodeAsync(input, cancellationToken));
+
+    private async Task<SavedImage> DecodeAsync(DecodeAndSaveInput input, CancellationToken cancellationToken)
     {
         int index = input.Spec.ImageIndex;
         byte[]? final = await checkpoints.ReadAsync(input.JobId, index, cancellationToken).ConfigureAwait(false);

@@ -35,7 +35,7 @@ public static class RenderImage
         {
             return await RenderAsync(context, input);
         }
-        catch (TaskFailedException failure) when (failure.FailureDetails.IsCausedBy<JobCancelledException>())
+        catch (JobCancelledException)
         {
             await context.CreateTimer(context.CurrentUtcDateTime + CancelledTerminationGrace, CancellationToken.None);
             throw;
@@ -49,13 +49,14 @@ public static class RenderImage
         var retry = input.Policy.ActivityOptions();
 
         context.SetCustomStatus(new ImageProgress(ImageStage.Encoding, 0, spec.Steps));
-        var conditioning = await context.CallActivityAsync<ConditioningRef>(EncodePrompt, new EncodePromptInput(spec.Prompt), retry);
+        var conditioning = await CallAsync<ConditioningRef>(context, EncodePrompt, new EncodePromptInput(spec.Prompt), retry);
 
         var reached = new DenoiseProgress(0, spec.Steps);
         while (!reached.IsComplete)
         {
             context.SetCustomStatus(new ImageProgress(ImageStage.Denoising, reached.Step, reached.TotalSteps));
-            var chunk = await context.CallActivityAsync<DenoiseProgress>(
+            var chunk = await CallAsync<DenoiseProgress>(
+                context,
                 Denoise,
                 new DenoiseInput(input.JobId, spec, conditioning.BlobName, input.Policy.DenoiseChunkSteps, input.Policy.DenoiseTimeBudget),
                 retry);
@@ -69,10 +70,18 @@ public static class RenderImage
         }
 
         context.SetCustomStatus(new ImageProgress(ImageStage.Decoding, reached.Step, reached.TotalSteps));
-        var saved = await context.CallActivityAsync<SavedImage>(DecodeAndSave, new DecodeAndSaveInput(input.JobId, spec), retry);
+        var saved = await CallAsync<SavedImage>(context, DecodeAndSave, new DecodeAndSaveInput(input.JobId, spec), retry);
         context.SetCustomStatus(new ImageProgress(ImageStage.Done, reached.Step, reached.TotalSteps));
         return new ImageResult(spec, saved.BlobName, saved.Sha256, conditioning.ModelId);
     }
+
+    /// <summary>
+    /// Calls a render activity; its expected ends (see <see cref="ActivityOutcome{T}"/>) come back as data and
+    /// are raised here, in the orchestrator, as <see cref="InvalidRenderInputException"/> (fails the image with
+    /// its message) or <see cref="JobCancelledException"/> (waits for the termination).
+    /// </summary>
+    private static async Task<T> CallAsync<T>(TaskOrchestrationContext context, string activity, object input, TaskOptions retry)
+        => (await context.CallActivityAsync<ActivityOutcome<T>>(activity, input, retry)).ValueOrThrow();
 }
 
 public sealed record RenderImageInput(string JobId, RenderSpec Spec, RenderPolicy Policy);
