@@ -1,4 +1,5 @@
 using Flux.Functions.Rendering;
+using Flux.Functions.Telemetry;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 
@@ -17,7 +18,9 @@ public static class FluxApplication
         builder.ConfigureFunctionsWebApplication();
         builder.Services
             .AddFluxService(builder.Configuration)
-            .AddFluxPipelineRenderer(builder.Configuration);
+            .AddFluxPipelineRenderer(builder.Configuration)
+            .AddFluxTelemetry(builder.Configuration)
+            .AddFluxHealthChecks();
         return builder;
     }
 }

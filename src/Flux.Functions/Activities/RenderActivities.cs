@@ -1,6 +1,8 @@
 using Flux.Functions.Orchestrations;
 using Flux.Functions.Rendering;
 using Flux.Functions.Storage;
+using Flux.Functions.Telemetry;
+using System.Diagnostics;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,8 +30,16 @@ public sealed class RenderActivities(
 
     private async Task<ConditioningRef> EncodeAsync(EncodePromptInput input, CancellationToken cancellationToken)
     {
+        FluxTelemetry.TagActivity(renderer.ModelId, steps: null);
         var (blobName, encoded) = await conditioning.GetOrAddAsync(
-            renderer.ModelId, input.Prompt, ct => renderer.EncodePromptAsync(input.Prompt, ct), cancellationToken).ConfigureAwait(false);
+            renderer.ModelId,
+            input.Prompt,
+            async ct =>
+            {
+                using var stage = FluxTelemetry.StartStage(FluxTelemetry.EncodeStage, renderer.ModelId, steps: null);
+                return await renderer.EncodePromptAsync(input.Prompt, ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
         Log.ConditioningReady(logger, blobName, encoded);
         return new ConditioningRef(blobName, renderer.ModelId, encoded);
     }
@@ -56,7 +66,10 @@ public sealed class RenderActivities(
             resumeFrom = latest;
         }
 
+        FluxTelemetry.TagActivity(renderer.ModelId, input.Spec.Steps);
         await using var watch = CancellationWatch.Start(checkpoints, input.JobId, options.Value.CancellationPollInterval, cancellationToken);
+        using var stage = FluxTelemetry.StartStage(FluxTelemetry.DenoiseStage, renderer.ModelId, input.Spec.Steps)?.SetTag(FluxTelemetry.StepFromTag, input.FromStep);
+        long started = Stopwatch.GetTimestamp();
         DenoiseChunk chunk;
         try
         {
@@ -72,6 +85,7 @@ public sealed class RenderActivities(
                     return checkpoints.WriteAsync(input.JobId, index, state, ct);
                 },
                 watch.Token).ConfigureAwait(false);
+            FluxTelemetry.RecordChunk(stage, input.FromStep, chunk.Step, Stopwatch.GetElapsedTime(started), renderer.ModelId);
             await checkpoints.WriteAsync(input.JobId, index, chunk.Checkpoint, watch.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (watch.JobCancelled && !cancellationToken.IsCancellationRequested)
@@ -113,7 +127,13 @@ public sealed class RenderActivities(
             return new SavedImage(stored.BlobName, stored.Sha256);
         }
 
-        byte[] png = await renderer.DecodeToPngAsync(input.Spec, final, cancellationToken).ConfigureAwait(false);
+        FluxTelemetry.TagActivity(renderer.ModelId, input.Spec.Steps);
+        byte[] png;
+        using (FluxTelemetry.StartStage(FluxTelemetry.DecodeStage, renderer.ModelId, input.Spec.Steps))
+        {
+            png = await renderer.DecodeToPngAsync(input.Spec, final, cancellationToken).ConfigureAwait(false);
+        }
+
         var saved = await images.SaveImageAsync(input.JobId, input.Spec, renderer.ModelId, png, cancellationToken).ConfigureAwait(false);
         await checkpoints.DeleteAsync(input.JobId, index, cancellationToken).ConfigureAwait(false);
         Log.ImageSaved(logger, input.JobId, index, saved.BlobName, saved.Length);

@@ -58,7 +58,7 @@ public static class RenderImage
             var chunk = await CallAsync<DenoiseProgress>(
                 context,
                 Denoise,
-                new DenoiseInput(input.JobId, spec, conditioning.BlobName, input.Policy.DenoiseChunkSteps, input.Policy.DenoiseTimeBudget),
+                new DenoiseInput(input.JobId, spec, conditioning.BlobName, input.Policy.DenoiseChunkSteps, input.Policy.DenoiseTimeBudget, reached.Step),
                 retry);
             if (chunk.Step <= reached.Step && !chunk.IsComplete)
             {
@@ -103,7 +103,9 @@ public sealed record EncodePromptInput(string Prompt);
 public sealed record ConditioningRef(string BlobName, string ModelId, bool Encoded);
 
 /// <param name="MaxSteps">Steps this chunk may run (the chunk size).</param>
-public sealed record DenoiseInput(string JobId, RenderSpec Spec, string ConditioningBlob, int MaxSteps, TimeSpan TimeBudget);
+/// <param name="FromStep">The step the orchestration had reached when it asked for this chunk (for telemetry: a retry
+/// after a crash resumes from a later checkpoint).</param>
+public sealed record DenoiseInput(string JobId, RenderSpec Spec, string ConditioningBlob, int MaxSteps, TimeSpan TimeBudget, int FromStep = 0);
 
 public sealed record DenoiseProgress(int Step, int TotalSteps)
 {

@@ -17,6 +17,13 @@ public static class AppHost
     {
         var builder = FunctionsApplication.CreateBuilder([]);
         builder.Configuration.Sources.Clear(); // no environment variables or local.settings.json of the machine
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            // What the Functions host passes a worker it starts; nothing connects to it, as the host is not started.
+            ["Functions:Worker:HostEndpoint"] = "http://127.0.0.1:9",
+            ["Functions:Worker:WorkerId"] = "test-worker",
+            ["Functions:Worker:GrpcMaxMessageLength"] = "2147483647",
+        });
         builder.Configuration.AddInMemoryCollection(settings);
         overrides?.Invoke(builder.Services);
         builder.ConfigureFlux();

@@ -21,7 +21,8 @@ public sealed partial class FluxTestService : IAsyncDisposable
         _host = host;
     }
 
-    private IServiceProvider Services => _app.Services;
+    /// <summary>The app's services (the host's container).</summary>
+    public IServiceProvider Services => _app.Services;
 
     public DurableTaskClient Client => _host.Client;
 
