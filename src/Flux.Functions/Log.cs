@@ -59,7 +59,4 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1300, Level = LogLevel.Debug, Message = "Queue {Queue} backlog not read: {Reason}")]
     public static partial void QueueBacklogUnread(ILogger logger, string queue, string reason);
-
-    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Telemetry: exporting traces and metrics to Azure Monitor: {Enabled}")]
-    public static partial void TelemetryExport(ILogger logger, bool enabled);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Flux.Functions.Telemetry;
 using Flux.Functions.Tests.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -133,4 +134,30 @@ public sealed class TelemetryTests(AzuriteFixture azurite)
     /// <summary>The points of the latest export of a metric (cumulative: the latest holds the totals).</summary>
     private static List<MetricPoint> Points(List<MetricSnapshot> metrics, string name)
         => metrics.LastOrDefault(m => m.Name == name)?.MetricPoints.ToList() ?? [];
+}
+
+public sealed class TelemetryExportTests
+{
+    [Fact]
+    public void AzureMonitorExport_UsesTheConnectionString_AndTheManagedIdentityTheAuthenticationStringNames()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [TelemetryServiceCollectionExtensions.ConnectionStringSetting] = "InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint=https://example.invalid/",
+            [TelemetryServiceCollectionExtensions.AuthenticationStringSetting] = "ClientId=11111111-2222-3333-4444-555555555555;Authorization=AAD",
+        }).Build();
+        var withoutAuthentication = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [TelemetryServiceCollectionExtensions.ConnectionStringSetting] = "InstrumentationKey=00000000-0000-0000-0000-000000000001",
+        }).Build();
+        var entra = new Azure.Monitor.OpenTelemetry.Exporter.AzureMonitorExporterOptions();
+        var keyOnly = new Azure.Monitor.OpenTelemetry.Exporter.AzureMonitorExporterOptions();
+
+        TelemetryServiceCollectionExtensions.ConfigureExporter(entra, configuration);
+        TelemetryServiceCollectionExtensions.ConfigureExporter(keyOnly, withoutAuthentication);
+
+        Assert.Equal(configuration[TelemetryServiceCollectionExtensions.ConnectionStringSetting], entra.ConnectionString);
+        Assert.IsType<Azure.Identity.ManagedIdentityCredential>(entra.Credential);
+        Assert.Null(keyOnly.Credential);
+    }
 }
