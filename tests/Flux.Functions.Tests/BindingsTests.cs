@@ -11,7 +11,8 @@ namespace Flux.Functions.Tests;
 /// </summary>
 public sealed partial class BindingsTests
 {
-    private static readonly JsonElement[] Functions = ReadMetadata();
+    /// <summary>Every function of functions.metadata (read once).</summary>
+    internal static readonly JsonElement[] Functions = ReadMetadata();
 
     [Fact]
     public void Metadata_ListsEveryTriggerWithItsRouteQueueBlobPathAndConnection()
@@ -105,7 +106,7 @@ public sealed partial class BindingsTests
         Assert.Equal(httpFunctions.Count, paths.EnumerateObject().Sum(p => p.Value.EnumerateObject().Count()));
     }
 
-    private static JsonElement Trigger(JsonElement function)
+    internal static JsonElement Trigger(JsonElement function)
         => function.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
 
     private static (string?, string?, string?, string?) Http(JsonElement trigger)

@@ -52,13 +52,13 @@ public sealed class EventsAndIdempotencyTests(AzuriteFixture azurite)
         string jobId = $"idem-{Guid.NewGuid():N}";
         var spec = new GenerationSettings($"a grey triangle {jobId}", 32, 32, 4, 0f, 5, "euler", 0);
 
-        var first = await activities.EncodePromptAsync(new EncodePromptInput(spec.Prompt), CancellationToken.None);
-        var again = await activities.EncodePromptAsync(new EncodePromptInput(spec.Prompt), CancellationToken.None);
+        var first = (await activities.EncodePromptAsync(new EncodePromptInput(spec.Prompt), CancellationToken.None)).ValueOrThrow();
+        var again = (await activities.EncodePromptAsync(new EncodePromptInput(spec.Prompt), CancellationToken.None)).ValueOrThrow();
         var denoise = new DenoiseInput(jobId, spec, first.BlobName, MaxSteps: 4, TimeSpan.FromMinutes(1));
-        var reached = await activities.DenoiseAsync(denoise, CancellationToken.None);
-        var rerun = await activities.DenoiseAsync(denoise, CancellationToken.None); // a duplicate delivery after success
-        var saved = await activities.DecodeAndSaveAsync(new DecodeAndSaveInput(jobId, spec), CancellationToken.None);
-        var savedAgain = await activities.DecodeAndSaveAsync(new DecodeAndSaveInput(jobId, spec), CancellationToken.None);
+        var reached = (await activities.DenoiseAsync(denoise, CancellationToken.None)).ValueOrThrow();
+        var rerun = (await activities.DenoiseAsync(denoise, CancellationToken.None)).ValueOrThrow(); // a duplicate delivery after success
+        var saved = (await activities.DecodeAndSaveAsync(new DecodeAndSaveInput(jobId, spec), CancellationToken.None)).ValueOrThrow();
+        var savedAgain = (await activities.DecodeAndSaveAsync(new DecodeAndSaveInput(jobId, spec), CancellationToken.None)).ValueOrThrow();
 
         Assert.Equal((first.BlobName, true, false), (again.BlobName, first.Encoded, again.Encoded));
         Assert.Equal(new DenoiseProgress(4, 4), reached);

@@ -1,6 +1,5 @@
 using Flux.Functions.Rendering;
 using Flux.Inference.Sessions;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -13,9 +12,8 @@ public sealed class FluxOptionsTests
     private static T Bind<T>(Dictionary<string, string?> settings)
         where T : class
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        using var services = new ServiceCollection().AddLogging().AddFluxService(configuration).AddFluxPipelineRenderer(configuration).BuildServiceProvider();
-        return services.GetRequiredService<IOptions<T>>().Value;
+        using var app = Hosting.AppHost.Build(settings);
+        return app.Services.GetRequiredService<IOptions<T>>().Value;
     }
 
     [Fact]

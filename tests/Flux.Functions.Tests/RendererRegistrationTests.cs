@@ -4,7 +4,6 @@ using Flux.Inference.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -13,9 +12,10 @@ namespace Flux.Functions.Tests;
 public sealed class RendererRegistrationTests
 {
     [Fact]
-    public async Task NoModelConfigured_UsesTheBuiltInReferencePackage_AndRendersItsFixedSize()
+    public void NoModelConfigured_UsesTheBuiltInReferencePackage_AndRendersItsFixedSize()
     {
-        await using var services = AppServices();
+        using var app = AppServices();
+        var services = app.Services;
 
         var renderer = services.GetRequiredService<IImageRenderer>();
 
@@ -34,7 +34,8 @@ public sealed class RendererRegistrationTests
     [InlineData("cuda", ExecutionProviderKind.Cuda)]
     public async Task ExecutionProvider_FromFluxInference_IsUsedAsConfigured(string? configured, ExecutionProviderKind expected)
     {
-        await using var services = AppServices(configured is null ? [] : new() { ["Flux:Inference:ExecutionProvider"] = configured, ["Flux:Inference:DeviceId"] = "3" });
+        using var app = AppServices(configured is null ? [] : new() { ["Flux:Inference:ExecutionProvider"] = configured, ["Flux:Inference:DeviceId"] = "3" });
+        var services = app.Services;
 
         var renderer = services.GetRequiredService<IImageRenderer>();   // CUDA is not on this machine: auto and cuda fall back to the CPU
 
@@ -46,26 +47,22 @@ public sealed class RendererRegistrationTests
     }
 
     [Fact]
-    public async Task EveryFunctionClass_CanBeMadeFromTheAppsServices()
+    public void EveryFunctionClass_CanBeMadeFromTheHostProgramBuilds()
     {
-        await using var services = AppServices();
+        using var app = AppServices();
         var classes = typeof(FluxOptions).Assembly.GetTypes()
             .Where(t => t.GetMethods().Any(m => !m.IsStatic && m.GetCustomAttribute<FunctionAttribute>() is not null))
             .ToList();
 
-        Assert.Equal(6, classes.Count); // GenerationsApi, ModelsApi, JobQueueTrigger, PromptsBlobTrigger, RenderActivities, JobActivities
-        Assert.All(classes, type => Assert.NotNull(ActivatorUtilities.CreateInstance(services, type)));
+        // GenerationsApi, ModelsApi, HealthFunction, JobQueueTrigger, PromptsBlobTrigger, RenderActivities, JobActivities
+        Assert.Equal(7, classes.Count);
+        Assert.All(classes, type => Assert.NotNull(ActivatorUtilities.CreateInstance(app.Services, type)));
+        // The services the host itself resolves at start: hosted services (renderer warm-up, queue backlog) and options validation.
+        Assert.NotEmpty(app.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>());
+        Assert.NotNull(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FluxOptions>>().Value);
     }
 
-    /// <summary>The registrations of Program.cs, with no settings but a storage connection string (nothing connects here).</summary>
-    private static ServiceProvider AppServices(Dictionary<string, string?>? settings = null)
-    {
-        settings = new Dictionary<string, string?>(settings ?? []) { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" };
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        return new ServiceCollection()
-            .AddLogging()
-            .AddFluxService(configuration)
-            .AddFluxPipelineRenderer(configuration)
-            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-    }
+    /// <summary>The host Program.cs builds, with no settings but a storage connection string and <paramref name="settings"/> (nothing connects here).</summary>
+    private static Microsoft.Extensions.Hosting.IHost AppServices(Dictionary<string, string?>? settings = null)
+        => Hosting.AppHost.Build(new Dictionary<string, string?>(settings ?? []) { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" });
 }

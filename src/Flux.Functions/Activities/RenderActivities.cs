@@ -1,6 +1,8 @@
 using Flux.Functions.Orchestrations;
 using Flux.Functions.Rendering;
 using Flux.Functions.Storage;
+using Flux.Functions.Telemetry;
+using System.Diagnostics;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,7 +11,9 @@ namespace Flux.Functions.Activities;
 
 /// <summary>
 /// The activities of <see cref="RenderImage"/>. Each is idempotent: run again with the same input it
-/// reads the same blobs and writes the same ones.
+/// reads the same blobs and writes the same ones. Each returns an <see cref="ActivityOutcome{T}"/>:
+/// invalid input and a cancelled job are results, not failures, because exception types do not survive
+/// the isolated worker's boundary.
 /// </summary>
 public sealed class RenderActivities(
     IImageRenderer renderer,
@@ -21,10 +25,21 @@ public sealed class RenderActivities(
 {
     /// <summary>Encodes the prompt unless the conditioning of this model and prompt is already stored.</summary>
     [Function(RenderImage.EncodePrompt)]
-    public async Task<ConditioningRef> EncodePromptAsync([ActivityTrigger] EncodePromptInput input, CancellationToken cancellationToken)
+    public Task<ActivityOutcome<ConditioningRef>> EncodePromptAsync([ActivityTrigger] EncodePromptInput input, CancellationToken cancellationToken)
+        => ActivityOutcome.OfAsync(() => EncodeAsync(input, cancellationToken));
+
+    private async Task<ConditioningRef> EncodeAsync(EncodePromptInput input, CancellationToken cancellationToken)
     {
+        FluxTelemetry.TagActivity(renderer.ModelId, steps: null);
         var (blobName, encoded) = await conditioning.GetOrAddAsync(
-            renderer.ModelId, input.Prompt, ct => renderer.EncodePromptAsync(input.Prompt, ct), cancellationToken).ConfigureAwait(false);
+            renderer.ModelId,
+            input.Prompt,
+            async ct =>
+            {
+                using var stage = FluxTelemetry.StartStage(FluxTelemetry.EncodeStage, renderer.ModelId, steps: null);
+                return await renderer.EncodePromptAsync(input.Prompt, ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
         Log.ConditioningReady(logger, blobName, encoded);
         return new ConditioningRef(blobName, renderer.ModelId, encoded);
     }
@@ -34,7 +49,10 @@ public sealed class RenderActivities(
     /// time budget, checkpointing every K steps on the way and once at the end.
     /// </summary>
     [Function(RenderImage.Denoise)]
-    public async Task<DenoiseProgress> DenoiseAsync([ActivityTrigger] DenoiseInput input, CancellationToken cancellationToken)
+    public Task<ActivityOutcome<DenoiseProgress>> DenoiseAsync([ActivityTrigger] DenoiseInput input, CancellationToken cancellationToken)
+        => ActivityOutcome.OfAsync(() => DenoiseChunkAsync(input, cancellationToken));
+
+    private async Task<DenoiseProgress> DenoiseChunkAsync(DenoiseInput input, CancellationToken cancellationToken)
     {
         int index = input.Spec.ImageIndex;
         byte[] text = await conditioning.ReadAsync(input.ConditioningBlob, cancellationToken).ConfigureAwait(false);
@@ -48,7 +66,10 @@ public sealed class RenderActivities(
             resumeFrom = latest;
         }
 
+        FluxTelemetry.TagActivity(renderer.ModelId, input.Spec.Steps);
         await using var watch = CancellationWatch.Start(checkpoints, input.JobId, options.Value.CancellationPollInterval, cancellationToken);
+        using var stage = FluxTelemetry.StartStage(FluxTelemetry.DenoiseStage, renderer.ModelId, input.Spec.Steps)?.SetTag(FluxTelemetry.StepFromTag, input.FromStep);
+        long started = Stopwatch.GetTimestamp();
         DenoiseChunk chunk;
         try
         {
@@ -64,6 +85,7 @@ public sealed class RenderActivities(
                     return checkpoints.WriteAsync(input.JobId, index, state, ct);
                 },
                 watch.Token).ConfigureAwait(false);
+            FluxTelemetry.RecordChunk(stage, input.FromStep, chunk.Step, Stopwatch.GetElapsedTime(started), renderer.ModelId);
             await checkpoints.WriteAsync(input.JobId, index, chunk.Checkpoint, watch.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (watch.JobCancelled && !cancellationToken.IsCancellationRequested)
@@ -90,7 +112,10 @@ public sealed class RenderActivities(
 
     /// <summary>Decodes the final checkpoint, stores the PNG with its metadata, then deletes the checkpoint.</summary>
     [Function(RenderImage.DecodeAndSave)]
-    public async Task<SavedImage> DecodeAndSaveAsync([ActivityTrigger] DecodeAndSaveInput input, CancellationToken cancellationToken)
+    public Task<ActivityOutcome<SavedImage>> DecodeAndSaveAsync([ActivityTrigger] DecodeAndSaveInput input, CancellationToken cancellationToken)
+        => ActivityOutcome.OfAsync(() => DecodeAsync(input, cancellationToken));
+
+    private async Task<SavedImage> DecodeAsync(DecodeAndSaveInput input, CancellationToken cancellationToken)
     {
         int index = input.Spec.ImageIndex;
         byte[]? final = await checkpoints.ReadAsync(input.JobId, index, cancellationToken).ConfigureAwait(false);
@@ -102,7 +127,13 @@ public sealed class RenderActivities(
             return new SavedImage(stored.BlobName, stored.Sha256);
         }
 
-        byte[] png = await renderer.DecodeToPngAsync(input.Spec, final, cancellationToken).ConfigureAwait(false);
+        FluxTelemetry.TagActivity(renderer.ModelId, input.Spec.Steps);
+        byte[] png;
+        using (FluxTelemetry.StartStage(FluxTelemetry.DecodeStage, renderer.ModelId, input.Spec.Steps))
+        {
+            png = await renderer.DecodeToPngAsync(input.Spec, final, cancellationToken).ConfigureAwait(false);
+        }
+
         var saved = await images.SaveImageAsync(input.JobId, input.Spec, renderer.ModelId, png, cancellationToken).ConfigureAwait(false);
         await checkpoints.DeleteAsync(input.JobId, index, cancellationToken).ConfigureAwait(false);
         Log.ImageSaved(logger, input.JobId, index, saved.BlobName, saved.Length);

@@ -39,6 +39,17 @@ public static partial class JobIds
     /// <summary>The sub-orchestration of image <paramref name="index"/> of a job.</summary>
     public static string ImageInstance(string jobId, int index) => $"{jobId}-{index}";
 
+    /// <summary>The job id and image index of an image instance id (<see cref="ImageInstance"/>), if it is one.</summary>
+    public static bool TryParseImageInstance(string instanceId, out string jobId, out int index)
+    {
+        ArgumentNullException.ThrowIfNull(instanceId);
+        var suffix = ImageSuffix().Match(instanceId);
+        index = -1;
+        bool parsed = suffix.Success && int.TryParse(suffix.ValueSpan[1..], System.Globalization.CultureInfo.InvariantCulture, out index);
+        jobId = parsed ? instanceId[..suffix.Index] : instanceId;
+        return parsed;
+    }
+
     /// <summary>The seed of an image whose request named none: a non-negative hash of job id and index.</summary>
     public static long DefaultSeed(string jobId, int index)
     {

@@ -1,5 +1,6 @@
 using Flux.Functions.Jobs;
 using Flux.Functions.Rendering;
+using Flux.Functions.Telemetry;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 
@@ -8,7 +9,9 @@ namespace Flux.Functions.Orchestrations;
 /// <summary>
 /// A job: one RenderImage sub-orchestration per item (instance "{jobId}-{index}"), at most
 /// MaxParallelImages at a time; then WriteManifest and PublishEvents. A failed image is recorded
-/// in the manifest and does not stop the others. Custom status: <see cref="JobProgress"/>.
+/// in the manifest and does not stop the others. Custom status: <see cref="JobProgress"/>. Images are
+/// counted (flux.images.completed / failed) here, where each image's end is known once, and only when not
+/// replaying: a replay runs this code again for every image already done.
 /// </summary>
 public static class GenerateJob
 {
@@ -49,13 +52,22 @@ public static class GenerateJob
             running.Remove(finished);
             try
             {
-                completed.Add(await finished);
+                var image = await finished;
+                completed.Add(image);
+                if (!context.IsReplaying)
+                {
+                    FluxTelemetry.ImagesCompleted.Add(1, new KeyValuePair<string, object?>(FluxTelemetry.ModelTag, image.ModelId));
+                }
             }
             catch (TaskFailedException e)
             {
                 string reason = InnermostMessage(e.FailureDetails);
                 failed.Add(new ImageFailure(index, job.Items[index].Prompt, reason));
                 Log.ImageFailed(log, job.JobId, index, reason);
+                if (!context.IsReplaying)
+                {
+                    FluxTelemetry.ImagesFailed.Add(1);
+                }
             }
         }
 

@@ -38,7 +38,7 @@ public static class RenderImage
         {
             return await RenderAsync(context, input);
         }
-        catch (TaskFailedException failure) when (failure.FailureDetails.IsCausedBy<JobCancelledException>())
+        catch (JobCancelledException)
         {
             await context.CreateTimer(context.CurrentUtcDateTime + CancelledTerminationGrace, CancellationToken.None);
             throw;
@@ -52,15 +52,16 @@ public static class RenderImage
         var retry = input.Policy.ActivityOptions();
 
         context.SetCustomStatus(new ImageProgress(ImageStage.Encoding, 0, spec.Steps));
-        var conditioning = await context.CallActivityAsync<ConditioningRef>(EncodePrompt, new EncodePromptInput(spec.Prompt), retry);
+        var conditioning = await CallAsync<ConditioningRef>(context, EncodePrompt, new EncodePromptInput(spec.Prompt), retry);
 
         var reached = new DenoiseProgress(0, spec.Steps);
         while (!reached.IsCompleted)
         {
             context.SetCustomStatus(new ImageProgress(ImageStage.Denoising, reached.Step, reached.TotalSteps));
-            var chunk = await context.CallActivityAsync<DenoiseProgress>(
+            var chunk = await CallAsync<DenoiseProgress>(
+                context,
                 Denoise,
-                new DenoiseInput(input.JobId, spec, conditioning.BlobName, input.Policy.DenoiseChunkSteps, input.Policy.DenoiseTimeBudget),
+                new DenoiseInput(input.JobId, spec, conditioning.BlobName, input.Policy.DenoiseChunkSteps, input.Policy.DenoiseTimeBudget, reached.Step),
                 retry);
             if (chunk.Step <= reached.Step && !chunk.IsCompleted)
             {
@@ -72,10 +73,18 @@ public static class RenderImage
         }
 
         context.SetCustomStatus(new ImageProgress(ImageStage.Decoding, reached.Step, reached.TotalSteps));
-        var saved = await context.CallActivityAsync<SavedImage>(DecodeAndSave, new DecodeAndSaveInput(input.JobId, spec), retry);
+        var saved = await CallAsync<SavedImage>(context, DecodeAndSave, new DecodeAndSaveInput(input.JobId, spec), retry);
         context.SetCustomStatus(new ImageProgress(ImageStage.Completed, reached.Step, reached.TotalSteps));
         return new ImageResult(spec, saved.BlobName, saved.Sha256, conditioning.ModelId);
     }
+
+    /// <summary>
+    /// Calls a render activity; its expected ends (see <see cref="ActivityOutcome{T}"/>) come back as data and
+    /// are raised here, in the orchestrator, as <see cref="InvalidRenderInputException"/> (fails the image with
+    /// its message) or <see cref="JobCancelledException"/> (waits for the termination).
+    /// </summary>
+    private static async Task<T> CallAsync<T>(TaskOrchestrationContext context, string activity, object input, TaskOptions retry)
+        => (await context.CallActivityAsync<ActivityOutcome<T>>(activity, input, retry)).ValueOrThrow();
 }
 
 public sealed record RenderImageInput(string JobId, GenerationSettings Spec, RenderPolicy Policy);
@@ -101,7 +110,9 @@ public sealed record EncodePromptInput(string Prompt);
 public sealed record ConditioningRef(string BlobName, string ModelId, bool Encoded);
 
 /// <param name="MaxSteps">Steps this chunk may run (the chunk size).</param>
-public sealed record DenoiseInput(string JobId, GenerationSettings Spec, string ConditioningBlob, int MaxSteps, TimeSpan TimeBudget);
+/// <param name="FromStep">The step the orchestration had reached when it asked for this chunk (for telemetry: a retry
+/// after a crash resumes from a later checkpoint).</param>
+public sealed record DenoiseInput(string JobId, GenerationSettings Spec, string ConditioningBlob, int MaxSteps, TimeSpan TimeBudget, int FromStep = 0);
 
 public sealed record DenoiseProgress(int Step, int TotalSteps)
 {

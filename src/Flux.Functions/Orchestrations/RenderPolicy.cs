@@ -1,4 +1,3 @@
-using Flux.Functions.Rendering;
 using Microsoft.DurableTask;
 
 namespace Flux.Functions.Orchestrations;
@@ -27,17 +26,16 @@ public sealed record RenderPolicy(
         options.ActivityFirstRetryInterval);
 
     /// <summary>
-    /// Activity retries with exponential backoff; <see cref="InvalidRenderInputException"/> is not
-    /// retried, so bad input fails the image at once with its message, nor is
-    /// <see cref="JobCancelledException"/>.
+    /// Activity retries with exponential backoff, for every failure. Failures are not classified by
+    /// exception type, which the isolated worker does not preserve: the ends no retry can change
+    /// (invalid input, a cancelled job) are returned by the render activities as an
+    /// <see cref="ActivityOutcome{T}"/> and never arrive here, so what does arrive (a crashed worker,
+    /// storage away) is worth another attempt.
     /// </summary>
     public TaskOptions ActivityOptions()
         => TaskOptions.FromRetryPolicy(new RetryPolicy(
             ActivityMaxAttempts,
             ActivityFirstRetryInterval,
             RetryBackoffCoefficient,
-            MaxRetryInterval)
-        {
-            HandleFailure = failure => !failure.IsCausedBy<InvalidRenderInputException>() && !failure.IsCausedBy<JobCancelledException>(),
-        });
+            MaxRetryInterval));
 }

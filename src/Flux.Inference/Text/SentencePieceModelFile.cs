@@ -5,7 +5,8 @@ namespace Flux.Inference.Text;
 /// <summary>
 /// Reads and patches a SentencePiece <c>ModelProto</c> (sentencepiece_model.proto) on its known field numbers.
 /// The patch exists because FLUX's T5 model has <c>trainer_spec.bos_id = -1</c>, which makes
-/// Microsoft.ML.Tokenizers' <c>SentencePieceTokenizer.Create</c> fail; <see cref="WithBeginOfSentencePiece"/>
+/// Microsoft.ML.Tokenizers' <c>SentencePieceTokenizer.Create</c> fail (still in 3.0.0: IndexOutOfRangeException, see
+/// SentencePieceBosTests); <see cref="WithBeginOfSentencePiece"/>
 /// appends a <c>&lt;s&gt;</c> CONTROL piece and points bos_id at it (DESIGN section 4). The piece is never emitted:
 /// the T5 tokenizer encodes without a beginning-of-sentence token.
 /// </summary>

@@ -157,9 +157,8 @@ public sealed class SecretsAndLinksTests(AzuriteFixture azurite)
     /// <summary>The message of the error the host would report at start-up with these settings.</summary>
     private static string ConfigurationError(Dictionary<string, string?> settings)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        using var provider = new ServiceCollection().AddLogging().AddFluxService(configuration).BuildServiceProvider();
-        var error = Record.Exception(() => provider.GetRequiredService<StorageClients>());
+        using var app = AppHost.Build(settings);
+        var error = Record.Exception(() => app.Services.GetRequiredService<StorageClients>());
         Assert.NotNull(error);
         return error.ToString();
     }

@@ -42,7 +42,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
             try
             {
                 _workspace = Directory.CreateTempSubdirectory("flux-azurite-").FullName;
-                _ports = FreePorts(3);
+                _ports = LoopbackPorts.FreeBelowEphemeralRange(3);
                 await LaunchAsync();
                 return;
             }
@@ -240,58 +240,6 @@ public sealed class AzuriteProcess : IAsyncDisposable
             {
                 await Task.Delay(500);
             }
-        }
-    }
-
-    /// <summary>
-    /// Free loopback ports below the kernel's ephemeral range. Ports the kernel hands out itself (bind to 0,
-    /// the source port of every outgoing connection) come from that range, so a port chosen there could be
-    /// taken by any client connection while Azurite is down for an outage test, and the restart on the same
-    /// port would fail with "address already in use". Below the range only an explicit bind can take it.
-    /// </summary>
-    private static int[] FreePorts(int count)
-    {
-        int below = EphemeralRangeStart();
-        var ports = new List<int>(count);
-        while (ports.Count < count)
-        {
-            int candidate = Random.Shared.Next(FirstChosenPort, below);
-            if (!ports.Contains(candidate) && IsFree(candidate))
-            {
-                ports.Add(candidate);
-            }
-        }
-
-        return [.. ports];
-    }
-
-    private const int FirstChosenPort = 20000;
-
-    private static int EphemeralRangeStart()
-    {
-        const string range = "/proc/sys/net/ipv4/ip_local_port_range";
-        return File.Exists(range)
-            && int.TryParse(File.ReadAllText(range).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[0], out int start)
-            && start > FirstChosenPort + 1000
-                ? start
-                : 32768;
-    }
-
-    private static bool IsFree(int port)
-    {
-        var listener = new TcpListener(IPAddress.Loopback, port);
-        try
-        {
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-        finally
-        {
-            listener.Stop();
         }
     }
 

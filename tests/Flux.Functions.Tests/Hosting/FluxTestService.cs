@@ -1,25 +1,28 @@
 using Flux.Functions.Rendering;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Flux.Functions.Tests.Hosting;
 
 /// <summary>
-/// The service as the Functions app wires it (AddFluxService over configuration), against Azurite,
-/// with its orchestrations and activities running on the in-process Durable Task host.
+/// The service as the Functions app wires it (the host Program.cs builds, see <see cref="AppHost"/>), against
+/// Azurite, with its orchestrations and activities running on the in-process Durable Task host.
 /// </summary>
 public sealed partial class FluxTestService : IAsyncDisposable
 {
-    private readonly ServiceProvider _services;
+    private readonly IHost _app;
     private readonly DurableTaskTestHost _host;
 
-    private FluxTestService(ServiceProvider services, DurableTaskTestHost host)
+    private FluxTestService(IHost app, DurableTaskTestHost host)
     {
-        _services = services;
+        _app = app;
         _host = host;
     }
+
+    /// <summary>The app's services (the host's container).</summary>
+    public IServiceProvider Services => _app.Services;
 
     public DurableTaskClient Client => _host.Client;
 
@@ -40,26 +43,30 @@ public sealed partial class FluxTestService : IAsyncDisposable
             values[key] = value;
         }
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var collection = new ServiceCollection().AddLogging().AddSingleton(renderer);
-        services?.Invoke(collection); // registered first, so they replace the app's defaults
-        var provider = collection
-            .AddFluxService(configuration)
-            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        var app = AppHost.Build(values, s =>
+        {
+            s.AddSingleton(renderer);
+            services?.Invoke(s);
+        });
+        var provider = app.Services;
         // The durable host logs through the app's logger factory, so a test's logger provider sees orchestrator logs too.
         var host = await DurableTaskTestHost.StartAsync(
             registry => FluxTaskRegistry.Register(registry, provider),
-            new DurableTaskTestHostOptions { LoggerFactory = provider.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>() });
-        return new FluxTestService(provider, host);
+            new DurableTaskTestHostOptions
+            {
+                LoggerFactory = provider.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>(),
+                Port = LoopbackPorts.FreeBelowEphemeralRange(),
+            });
+        return new FluxTestService(app, host);
     }
 
     public T Get<T>()
         where T : notnull
-        => _services.GetRequiredService<T>();
+        => Services.GetRequiredService<T>();
 
     /// <summary>A function class as the Functions host makes it: constructor arguments from DI.</summary>
     public T Create<T>()
-        => ActivatorUtilities.CreateInstance<T>(_services);
+        => ActivatorUtilities.CreateInstance<T>(Services);
 
     /// <summary>Waits for the instance to finish (test timeout as a guard against hangs).</summary>
     public async Task<OrchestrationMetadata> WaitAsync(string instanceId, TimeSpan? timeout = null)
@@ -71,6 +78,13 @@ public sealed partial class FluxTestService : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _host.DisposeAsync();
-        await _services.DisposeAsync();
+        if (_app is IAsyncDisposable app)
+        {
+            await app.DisposeAsync();
+        }
+        else
+        {
+            _app.Dispose();
+        }
     }
 }

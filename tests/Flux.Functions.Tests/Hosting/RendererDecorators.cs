@@ -83,3 +83,17 @@ public sealed class InvalidInputRenderer(IImageRenderer inner) : RendererDecorat
         throw new InvalidRenderInputException($"sampler \"{spec.Sampler}\" cannot run image {spec.ImageIndex}");
     }
 }
+
+/// <summary>Fails every EncodePrompt call with the exception <paramref name="failure"/> makes, counting the attempts.</summary>
+public sealed class FailingEncoderRenderer(IImageRenderer inner, Func<string, Exception> failure) : RendererDecorator(inner)
+{
+    private int _attempts;
+
+    public int Attempts => _attempts;
+
+    public override Task<byte[]> EncodePromptAsync(string prompt, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _attempts);
+        throw failure(prompt);
+    }
+}
