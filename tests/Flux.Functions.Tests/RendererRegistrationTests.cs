@@ -30,7 +30,7 @@ public sealed class RendererRegistrationTests
             .Where(t => t.GetMethods().Any(m => !m.IsStatic && m.GetCustomAttribute<FunctionAttribute>() is not null))
             .ToList();
 
-        Assert.Equal(6, classes.Count); // GenerationsApi, ModelsApi, JobQueueTrigger, PromptsBlobTrigger, RenderActivities, JobActivities
+        Assert.Equal(7, classes.Count); // GenerationsApi, ModelsApi, JobQueueTrigger, PromptsBlobTrigger, RenderActivities, JobActivities, WebhookActivities
         Assert.All(classes, type => Assert.NotNull(ActivatorUtilities.CreateInstance(services, type)));
     }
 

@@ -54,6 +54,8 @@ public sealed class JobValidator(FluxOptions limits, ModelDefaults model, string
             }
         }
 
+        WebhookRequestRules.Check(request.Notify?.Webhook, limits, (field, message) => Add(errors, field, message));
+
         var items = request.Items;
         if (items is null || items.Count == 0)
         {

@@ -1,4 +1,5 @@
 using Flux.Functions.Activities;
+using Flux.Functions.Notifications;
 using Flux.Functions.Orchestrations;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +18,7 @@ public static class FluxTaskRegistry
         ArgumentNullException.ThrowIfNull(registry);
         var render = services.GetRequiredService<RenderActivities>();
         var job = services.GetRequiredService<JobActivities>();
+        var webhooks = services.GetRequiredService<WebhookActivities>();
         registry.AddOrchestratorFunc<GenerateJobInput, JobResult>(GenerateJob.Name, (context, input) => GenerateJob.RunAsync(context, input));
         registry.AddOrchestratorFunc<RenderImageInput, ImageResult>(RenderImage.Name, (context, input) => RenderImage.RunAsync(context, input));
         registry.AddActivityFunc<EncodePromptInput, ConditioningRef>(RenderImage.EncodePrompt, (_, input) => render.EncodePromptAsync(input, CancellationToken.None));
@@ -24,5 +26,7 @@ public static class FluxTaskRegistry
         registry.AddActivityFunc<DecodeAndSaveInput, SavedImage>(RenderImage.DecodeAndSave, (_, input) => render.DecodeAndSaveAsync(input, CancellationToken.None));
         registry.AddActivityFunc<WriteManifestInput, string>(GenerateJob.WriteManifest, (_, input) => job.WriteManifestAsync(input, CancellationToken.None));
         registry.AddActivityFunc<PublishEventsInput>(GenerateJob.PublishEvents, (_, input) => job.PublishEventsAsync(input, CancellationToken.None));
+        registry.AddActivityFunc<DeliverWebhookInput>(WebhookActivities.Deliver, (_, input) => webhooks.DeliverWebhookAsync(input, CancellationToken.None));
+        registry.AddActivityFunc<WebhookFailureInput>(WebhookActivities.RecordFailure, (_, input) => webhooks.RecordWebhookFailureAsync(input, CancellationToken.None));
     }
 }
