@@ -1,3 +1,5 @@
+using Flux.Functions.Notifications;
+
 namespace Flux.Functions.Jobs;
 
 /// <summary>

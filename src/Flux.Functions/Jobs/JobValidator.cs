@@ -1,3 +1,4 @@
+using Flux.Functions.Notifications;
 using Flux.Functions.Rendering;
 
 namespace Flux.Functions.Jobs;

@@ -26,7 +26,7 @@ public sealed class WebhookActivities(
     /// Orchestration step after the events are published: deliver with retries; when the last attempt
     /// fails, record the failure and carry on, so a webhook that is down never fails the job.
     /// </summary>
-    public static async Task DeliverAsync(TaskOrchestrationContext context, Jobs.WebhookSpec webhook, PublishEventsInput completion, WebhookPolicy policy, TaskOptions recordRetry)
+    public static async Task DeliverAsync(TaskOrchestrationContext context, WebhookSpec webhook, PublishEventsInput completion, WebhookPolicy policy, TaskOptions recordRetry)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(policy);

@@ -20,7 +20,7 @@ public sealed record WebhookDelivery(
 }
 
 /// <summary>Input of the DeliverWebhook activity: the job's webhook and the completion its events describe.</summary>
-public sealed record DeliverWebhookInput(Jobs.WebhookSpec Webhook, PublishEventsInput Completion);
+public sealed record DeliverWebhookInput(WebhookSpec Webhook, PublishEventsInput Completion);
 
 /// <summary>Input of RecordWebhookFailure: the job and why its last attempt failed.</summary>
 public sealed record WebhookFailureInput(string JobId, string Reason);

@@ -1,6 +1,6 @@
-using Flux.Functions.Notifications;
+using Flux.Functions.Jobs;
 
-namespace Flux.Functions.Jobs;
+namespace Flux.Functions.Notifications;
 
 /// <summary>
 /// Checks notify.webhook in a job request: a deployment secret exists, the URL passes the SSRF rules that

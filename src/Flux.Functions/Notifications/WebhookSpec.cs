@@ -1,6 +1,6 @@
 using Flux.Functions.Events;
 
-namespace Flux.Functions.Jobs;
+namespace Flux.Functions.Notifications;
 
 /// <summary>
 /// A job's webhook (notify.webhook): the https URL the job's CloudEvents are POSTed to, signed per
