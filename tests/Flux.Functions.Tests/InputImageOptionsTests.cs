@@ -8,7 +8,8 @@ namespace Flux.Functions.Tests;
 /// <summary>Flux:MaxInputImageBytes and Flux:MaxInputImagePixels reach the decoder's limits and are range-checked at start.</summary>
 public sealed class InputImageOptionsTests
 {
-    private static FluxOptions Bind(Dictionary<string, string?> settings)
+    /// <summary>FluxOptions as the app binds and validates them (throws OptionsValidationException).</summary>
+    internal static FluxOptions Bind(Dictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         using var services = new ServiceCollection().AddLogging().AddFluxService(configuration).BuildServiceProvider();

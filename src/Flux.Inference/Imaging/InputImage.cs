@@ -6,9 +6,19 @@ namespace Flux.Inference.Imaging;
 /// An untrusted input image (the source of image-to-image), decoded, checked and resized to the size
 /// being generated, as diffusers' VaeImageProcessor.preprocess prepares a PIL image: resize to
 /// (width, height), RGB, then <see cref="ToVaeInput"/> normalizes to [-1, 1].
-/// Accepted: PNG (any bit depth: 16-bit is reduced to 8, as PIL does for RGB; palette and grey become
-/// RGB), JPEG (grey or YCbCr; CMYK/YCCK refused), WebP (still only). Alpha is dropped, EXIF orientation
-/// applied. Everything else is refused with an <see cref="InputImageException"/> naming the field.
+/// What is converted and what is refused, and why:
+/// - 16-bit PNG: converted to 8 bits (PIL does the same for RGB; photo editors export 16-bit by default).
+/// - palette and grey PNG, grey JPEG, lossy and lossless WebP: converted to RGB.
+/// - alpha: dropped, the stored colours kept (PIL's convert("RGB")); the VAE takes 3 channels.
+/// - EXIF orientation: applied (diffusers' load_image applies exif_transpose).
+/// - ICC profiles: ignored, values taken as stored, as PIL hands them to diffusers.
+/// - CMYK/YCCK JPEG: refused; without the print profile the colours would be silently wrong.
+/// - animated WebP and APNG (more than one frame): refused; which frame was meant is not knowable.
+/// - GIF, BMP, TIFF, ICO, HEIF/AVIF, JPEG XL, SVG, PDF and unknown bytes: refused by name, never
+///   handed to Skia's other codecs (less decoder surface for hostile files).
+/// - over the byte limit, or a header declaring more pixels than the limit: refused before decoding.
+/// - truncated or corrupt data (Skia would fill the rest with zeros): refused.
+/// Every refusal is an <see cref="InputImageException"/> naming the field.
 /// </summary>
 public sealed class InputImage
 {

@@ -2,8 +2,6 @@ using Flux.Functions.Events;
 using Flux.Functions.Jobs;
 using Flux.Functions.Notifications;
 using Flux.Functions.Rendering;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Flux.Functions.Tests.Notifications;
@@ -103,12 +101,7 @@ public sealed class WebhookRequestTests
     public void GeneratedSecret_PassesStartUpValidation()
         => Assert.Equal(Secret, Bind(Secret).WebhookSecret);
 
-    private static FluxOptions Bind(string secret)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Flux:WebhookSecret"] = secret }).Build();
-        using var services = new ServiceCollection().AddLogging().AddFluxService(configuration).BuildServiceProvider();
-        return services.GetRequiredService<IOptions<FluxOptions>>().Value;
-    }
+    private static FluxOptions Bind(string secret) => InputImageOptionsTests.Bind(new() { ["Flux:WebhookSecret"] = secret });
 
     [Fact]
     public void WebhookPolicy_ComesFromTheOptions()
