@@ -8,7 +8,8 @@ namespace Flux.Functions.Orchestrations;
 
 /// <summary>
 /// A job: one RenderImage sub-orchestration per item (instance "{jobId}-{index}"), at most
-/// MaxParallelImages at a time; then WriteManifest and PublishEvents. A failed image is recorded
+/// MaxParallelImages at a time; then WriteManifest, PublishEvents and, for notify.webhook, DeliverWebhook
+/// (its failure is recorded in the manifest and never fails the job). A failed image is recorded
 /// in the manifest and does not stop the others. Custom status: <see cref="JobProgress"/>.
 /// </summary>
 public static class GenerateJob
