@@ -91,6 +91,40 @@ public sealed class FluxOptions
     [Range(1, 100_000)]
     public int StartBurst { get; set; } = 50;
 
+    /// <summary>Largest input image (img2img source or mask) accepted, in encoded bytes.</summary>
+    [Range(1024, 256 * 1024 * 1024)]
+    public int MaxInputImageBytes { get; set; } = Flux.Inference.Imaging.InputImageLimits.DefaultMaxBytes;
+
+    /// <summary>Largest input image accepted, in width x height as its header declares (checked before decoding).</summary>
+    [Range(1, 256L * 1024 * 1024)]
+    public long MaxInputImagePixels { get; set; } = Flux.Inference.Imaging.InputImageLimits.DefaultMaxPixels;
+
+    /// <summary>The input-image limits as the decoder takes them.</summary>
+    public Flux.Inference.Imaging.InputImageLimits InputImageLimits => new(MaxInputImageBytes, MaxInputImagePixels);
+
+    // ---- Webhooks ----
+
+    /// <summary>
+    /// The Standard Webhooks signing secret of this deployment ("whsec_" + base64 of 24-64 random bytes),
+    /// best a Key Vault reference in the app setting; empty disables notify.webhook.
+    /// </summary>
+    public string WebhookSecret { get; set; } = "";
+
+    /// <summary>Lets webhooks reach loopback addresses (and http for them only): local development and tests.</summary>
+    public bool AllowLoopbackWebhooks { get; set; }
+
+    /// <summary>Delivery attempts of a job's webhook before it is recorded as failed.</summary>
+    [Range(1, 20)]
+    public int WebhookMaxAttempts { get; set; } = 5;
+
+    /// <summary>Wait before the second attempt; it doubles on each later one.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan WebhookFirstRetryInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>One POST (connect, send, response headers) that takes longer fails the attempt.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
+    public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     // ---- Storage ----
 
     /// <summary>

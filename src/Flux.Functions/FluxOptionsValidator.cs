@@ -28,6 +28,11 @@ internal sealed class FluxOptionsValidator : IValidateOptions<FluxOptions>
             failures.Add($"Flux:StorageRetryDelay {options.StorageRetryDelay} exceeds Flux:StorageMaxRetryDelay {options.StorageMaxRetryDelay}.");
         }
 
+        if (Notifications.WebhookSecretFormat.Problem(options.WebhookSecret) is { } secretProblem)
+        {
+            failures.Add($"Flux:WebhookSecret {secretProblem}.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -45,6 +45,9 @@ public static class FluxServiceCollectionExtensions
         services.TryAddSingleton<StartLimiter>();
         services.TryAddSingleton<RenderActivities>();
         services.TryAddSingleton<JobActivities>();
+        services.TryAddSingleton(sp => new Notifications.WebhookSender(
+            sp.GetRequiredService<IOptions<FluxOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<Notifications.HostResolver>()));
+        services.TryAddSingleton<Notifications.WebhookActivities>();
         return services;
     }
 }

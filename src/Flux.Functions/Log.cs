@@ -54,6 +54,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 1204, Level = LogLevel.Error, Message = "Queue job {JobId}: the failure could not be recorded: {Reason}")]
     public static partial void FailureNotRecorded(ILogger logger, string jobId, string reason);
 
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Job {JobId} webhook delivered {Events} events in {Attempts} attempts")]
+    public static partial void WebhookDelivered(ILogger logger, string jobId, int events, int attempts);
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Job {JobId} webhook delivery failed; the job completes without it: {Reason}")]
+    public static partial void WebhookFailed(ILogger logger, string jobId, string reason);
+
     [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "{Source} job {JobId} rejected (recorded in {Record}): {Reasons}")]
     public static partial void JobRejected(ILogger logger, JobSource source, string jobId, string record, string reasons);
 

@@ -53,5 +53,9 @@ internal static class VaeTestCheckpoint
             Shapes[name] = shape;
             return g.Parameter(name, new float[shape.Aggregate(1L, (p, d) => p * d)], shape);
         }
+
+        public ITensorData Values(string name, ParameterInit init, long[] shape) => throw new NotSupportedException("the AutoEncoder quantizes nothing");
+
+        public string AddDerived(GraphBuilder g, string name, ITensorData data) => throw new NotSupportedException("the AutoEncoder quantizes nothing");
     }
 }

@@ -20,8 +20,8 @@ public sealed partial class BindingsTests
         var triggers = Functions.ToDictionary(f => f.GetProperty("name").GetString()!, Trigger);
 
         Assert.Equal(
-            ["CancelGeneration", "DecodeAndSave", "Denoise", "EncodePrompt", "GenerateJob", "GetGeneration", "GetGenerationImage",
-             "GetModels", "GetOpenApi", "Health", "JobsQueue", "PromptsBlob", "PublishEvents", "RenderImage", "StartGeneration", "WriteManifest"],
+            ["CancelGeneration", "DecodeAndSave", "DeliverWebhook", "Denoise", "EncodePrompt", "GenerateJob", "GetGeneration", "GetGenerationImage",
+             "GetModels", "GetOpenApi", "Health", "JobsQueue", "PromptsBlob", "PublishEvents", "RecordWebhookFailure", "RenderImage", "StartGeneration", "WriteManifest"],
             triggers.Keys.Order(StringComparer.Ordinal));
 
         Assert.Equal(("httpTrigger", "generations", "post", "Function"), Http(triggers["StartGeneration"]));
@@ -40,7 +40,7 @@ public sealed partial class BindingsTests
             (blob.GetProperty("type").GetString(), blob.GetProperty("path").GetString(), blob.GetProperty("connection").GetString()));
 
         Assert.All(["GenerateJob", "RenderImage"], n => Assert.Equal("orchestrationTrigger", triggers[n].GetProperty("type").GetString()));
-        Assert.All(["EncodePrompt", "Denoise", "DecodeAndSave", "WriteManifest", "PublishEvents"],
+        Assert.All(["EncodePrompt", "Denoise", "DecodeAndSave", "WriteManifest", "PublishEvents", "DeliverWebhook", "RecordWebhookFailure"],
             n => Assert.Equal("activityTrigger", triggers[n].GetProperty("type").GetString()));
     }
 

@@ -54,8 +54,8 @@ public sealed class RendererRegistrationTests
             .Where(t => t.GetMethods().Any(m => !m.IsStatic && m.GetCustomAttribute<FunctionAttribute>() is not null))
             .ToList();
 
-        // GenerationsApi, ModelsApi, HealthFunction, JobQueueTrigger, PromptsBlobTrigger, RenderActivities, JobActivities
-        Assert.Equal(7, classes.Count);
+        // GenerationsApi, ModelsApi, HealthFunction, JobQueueTrigger, PromptsBlobTrigger, RenderActivities, JobActivities, WebhookActivities
+        Assert.Equal(8, classes.Count);
         Assert.All(classes, type => Assert.NotNull(ActivatorUtilities.CreateInstance(app.Services, type)));
         // The services the host itself resolves at start: hosted services (renderer warm-up, queue backlog) and options validation.
         Assert.NotEmpty(app.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>());

@@ -1,3 +1,5 @@
+using Flux.Functions.Notifications;
+
 namespace Flux.Functions.Jobs;
 
 /// <summary>
@@ -25,4 +27,5 @@ public sealed record JobItemRequest(
 /// <summary>How completion is announced.</summary>
 /// <param name="Events">Publish CloudEvents (queue and Event Grid) when the job completes.</param>
 /// <param name="Tag">An opaque value copied into every event, so a chained pipeline can correlate.</param>
-public sealed record NotifySpec(bool Events = true, string? Tag = null);
+/// <param name="Webhook">Also POST the events, signed, to this URL.</param>
+public sealed record NotifySpec(bool Events = true, string? Tag = null, WebhookSpec? Webhook = null);

@@ -55,7 +55,7 @@ public sealed class JobStarter(IOptions<FluxOptions> options, RendererHandle ren
             return false;
         }
 
-        var input = new GenerateJobInput(job, RenderPolicy.From(options.Value));
+        var input = new GenerateJobInput(job, RenderPolicy.From(options.Value), Notifications.WebhookPolicy.From(options.Value));
         try
         {
             await client.ScheduleNewOrchestrationInstanceAsync(

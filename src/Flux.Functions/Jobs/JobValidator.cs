@@ -1,3 +1,4 @@
+using Flux.Functions.Notifications;
 using Flux.Functions.Rendering;
 using Flux.Inference;
 
@@ -53,6 +54,8 @@ public sealed class JobValidator(FluxOptions limits, ModelDefaults model, string
                 Add(errors, "notify.tag", $"tag {problem}");
             }
         }
+
+        WebhookRequestRules.Check(request.Notify?.Webhook, limits, (field, message) => Add(errors, field, message));
 
         var items = request.Items;
         if (items is null || items.Count == 0)

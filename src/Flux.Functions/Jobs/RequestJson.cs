@@ -24,7 +24,8 @@ public static class RequestJson
 
     private static readonly string[] JobFields = ["items", "defaults", "notify", "jobId", "model"];
     private static readonly string[] ItemFields = ["prompt", "width", "height", "steps", "guidance", "seed", "sampler"];
-    private static readonly string[] NotifyFields = ["events", "tag"];
+    private static readonly string[] NotifyFields = ["events", "tag", "webhook"];
+    private static readonly string[] WebhookFields = ["url", "events"];
 
     /// <summary>The value, or the error under the field it concerns ("items[0].width", or "$" for the whole text).</summary>
     public static (T? Value, IReadOnlyDictionary<string, string[]> Errors) Parse<T>(string json, string what)
@@ -87,6 +88,7 @@ public static class RequestJson
 
         string[] known = parent.Length == 0 ? (rootIsItem ? ItemFields : JobFields)
             : parent == "notify" ? NotifyFields
+            : parent == "notify.webhook" ? WebhookFields
             : ItemFields; // items[n] and defaults
         if (!known.Contains(name, StringComparer.OrdinalIgnoreCase))
         {
@@ -98,7 +100,9 @@ public static class RequestJson
             "width" or "height" or "steps" => "expected a whole number",
             "seed" => $"expected a whole number from 0 to {long.MaxValue}",
             "guidance" => "expected a finite number",
+            "events" when parent == "notify.webhook" => $"expected an array of event types ([\"{Events.FluxEvents.JobCompleted}\"])",
             "events" => "expected true or false",
+            "webhook" => "expected an object ({\"url\": \"https://...\", \"events\": [...]})",
             "items" => "expected an array of item objects ([{\"prompt\": \"...\"}])",
             "defaults" => "expected an item object",
             "notify" => "expected an object ({\"events\": true, \"tag\": \"...\"})",

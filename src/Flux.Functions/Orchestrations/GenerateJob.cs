@@ -1,4 +1,5 @@
 using Flux.Functions.Jobs;
+using Flux.Functions.Notifications;
 using Flux.Functions.Rendering;
 using Flux.Functions.Telemetry;
 using Microsoft.Azure.Functions.Worker;
@@ -8,7 +9,8 @@ namespace Flux.Functions.Orchestrations;
 
 /// <summary>
 /// A job: one RenderImage sub-orchestration per item (instance "{jobId}-{index}"), at most
-/// MaxParallelImages at a time; then WriteManifest and PublishEvents. A failed image is recorded
+/// MaxParallelImages at a time; then WriteManifest, PublishEvents and, for notify.webhook, DeliverWebhook
+/// (its failure is recorded in the manifest and never fails the job). A failed image is recorded
 /// in the manifest and does not stop the others. Custom status: <see cref="JobProgress"/>. Images are
 /// counted (flux.images.completed / failed) here, where each image's end is known once, and only when not
 /// replaying: a replay runs this code again for every image already done.
@@ -77,10 +79,15 @@ public static class GenerateJob
         var failures = failed.OrderBy(f => f.Index).ToList();
         var manifest = await context.CallActivityAsync<string>(
             WriteManifest, new WriteManifestInput(job.JobId, context.CurrentUtcDateTime, images, failures), retry);
+        var completion = new PublishEventsInput(job.JobId, manifest, context.CurrentUtcDateTime, job.Items.Count, images, failures.Count, job.Notify.Tag);
         if (job.Notify.Events)
         {
-            await context.CallActivityAsync(
-                PublishEvents, new PublishEventsInput(job.JobId, manifest, context.CurrentUtcDateTime, job.Items.Count, images, failures.Count, job.Notify.Tag), retry);
+            await context.CallActivityAsync(PublishEvents, completion, retry);
+        }
+
+        if (job.Notify.Webhook is { } webhook)
+        {
+            await WebhookActivities.DeliverAsync(context, webhook, completion, input.Webhook ?? WebhookPolicy.Default, retry);
         }
 
         Log.JobCompleted(log, job.JobId, images.Count, failures.Count);
@@ -104,7 +111,8 @@ public static class GenerateJob
     }
 }
 
-public sealed record GenerateJobInput(JobSpec Job, RenderPolicy Policy);
+/// <param name="Webhook">Retries of the webhook delivery; null (inputs from before webhooks) means the defaults.</param>
+public sealed record GenerateJobInput(JobSpec Job, RenderPolicy Policy, WebhookPolicy? Webhook = null);
 
 /// <summary>Custom status of a GenerateJob instance: counts, and the images rendering now.</summary>
 public sealed record JobProgress(int Total, int Completed, int Failed, IReadOnlyList<int> Running);
@@ -120,8 +128,10 @@ public sealed record PublishEventsInput(
     string JobId, string Manifest, DateTime CompletedAt, int Total, IReadOnlyList<ImageResult> Images, int Failed, string? Tag);
 
 /// <summary>The manifest written to flux-images/{jobId}/manifest.json.</summary>
+/// <param name="Webhook">The webhook delivery's outcome, when the job has a webhook (written by DeliverWebhook).</param>
 public sealed record JobManifest(
-    string JobId, string? Model, DateTime CreatedAt, int Total, IReadOnlyList<ManifestImage> Images, IReadOnlyList<ImageFailure> Failures);
+    string JobId, string? Model, DateTime CreatedAt, int Total, IReadOnlyList<ManifestImage> Images, IReadOnlyList<ImageFailure> Failures,
+    WebhookDelivery? Webhook = null);
 
 public sealed record ManifestImage(
     int Index, string Blob, string Sha256, string Prompt, int Width, int Height, int Steps, float Guidance, long Seed, string Sampler);

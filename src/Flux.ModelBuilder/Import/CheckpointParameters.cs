@@ -56,7 +56,7 @@ internal sealed class CheckpointParameters : IParameterCatalog
 
     /// <summary>The fp32 tensor with its LoRA updates merged (before any quantization), marked used; not added to a graph.</summary>
     public ITensorData Values(string name, ParameterInit init, long[] shape) =>
-        new StreamedTensor(Resolve(name, shape), shape, WeightPrecision.Fp32, _updates(name, shape));
+        new StreamedTensor(name, Resolve(name, shape), shape, WeightPrecision.Fp32, _updates(name, shape));
 
     /// <summary>A derived initializer (int4 blocks) streamed into the external data like the others, counted for progress.</summary>
     public string AddDerived(GraphBuilder g, string name, ITensorData data)

@@ -13,7 +13,7 @@ public sealed class RequestJsonTests
     [InlineData("""{"items": [{"prompt": 42}]}""", "items[0].prompt", "expected a string")]
     [InlineData("""{"items": "a"}""", "items", "expected an array of item objects ([{\"prompt\": \"...\"}])")]
     [InlineData("""{"items": [{"prompt": "a", "step": 4}]}""", "items[0].step", "unknown field \"step\"; the fields here are prompt, width, height, steps, guidance, seed, sampler")]
-    [InlineData("""{"items": [{"prompt": "a"}], "notify": {"tags": "x"}}""", "notify.tags", "unknown field \"tags\"; the fields here are events, tag")]
+    [InlineData("""{"items": [{"prompt": "a"}], "notify": {"tags": "x"}}""", "notify.tags", "unknown field \"tags\"; the fields here are events, tag, webhook")]
     [InlineData("""{"items": [{"prompt": "a"}], "priority": 1}""", "priority", "unknown field \"priority\"; the fields here are items, defaults, notify, jobId, model")]
     [InlineData("""[]""", "$", "expected a job object ({\"items\": [{\"prompt\": \"...\"}]})")]
     [InlineData("""null""", "$", "expected a job object, not null")]

@@ -78,6 +78,10 @@ public sealed class AutoencoderKeyTests
             Requested.Add(name, shape);
             return g.Parameter(name, new Unwritten(shape));
         }
+
+        public ITensorData Values(string name, ParameterInit init, long[] shape) => throw new NotSupportedException("the AutoEncoder quantizes nothing");
+
+        public string AddDerived(GraphBuilder g, string name, ITensorData data) => throw new NotSupportedException("the AutoEncoder quantizes nothing");
     }
 
     private sealed class Unwritten(long[] shape) : ITensorData

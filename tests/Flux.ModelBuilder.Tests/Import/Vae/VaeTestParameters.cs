@@ -72,6 +72,10 @@ internal sealed class VaeTestParameters : IParameterSource
         return g.Parameter(name, tensor.Values, shape);
     }
 
+    public ITensorData Values(string name, ParameterInit init, long[] shape) => throw new NotSupportedException("the AutoEncoder quantizes nothing");
+
+    public string AddDerived(GraphBuilder g, string name, ITensorData data) => throw new NotSupportedException("the AutoEncoder quantizes nothing");
+
     private static long FanIn(string key, long[] shape, IEnumerable<(string Key, long[] Shape)> keys)
     {
         if (shape.Length > 1)
