@@ -99,11 +99,12 @@ public class ImageToImageTests(BuiltPackages packages)
         });
 
         double psnr = InputImages.Psnr(input, image.Rgb, Size, (x, y) => !InMask(x, y));
-        Assert.True(psnr >= 40, $"PSNR {psnr:0.0} dB outside the mask");
         double matching = MatchingFraction(image.Rgb, prompt, InMask);
-        // Measured 94.6 %, as text-to-image of the prompt scores on these pixels: the patch VAE's low frequencies soften
-        // the triangle's edges, which make up much of the masked area. A mask inverted or ignored scores under 60 %.
-        Assert.True(matching >= 0.93, $"only {matching:P1} of the masked pixels match '{prompt.Caption}'");
+
+        // Matching: measured 94.6 %, as text-to-image of the prompt scores on these pixels: the patch VAE's low
+        // frequencies soften the triangle's edges, which make up much of the masked area. Mutations tried: mask inverted
+        // 16.6 dB and 58.7 %; no reset after the steps 16.6 dB; reset noised to the step's start time 13.0 dB.
+        Assert.True(psnr >= 40 && matching >= 0.93, $"PSNR {psnr:0.0} dB outside the mask; {matching:P1} of the masked pixels match '{prompt.Caption}'");
     }
 
     [Theory]
