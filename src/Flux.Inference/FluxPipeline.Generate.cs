@@ -30,8 +30,8 @@ public sealed class GenerateOptions
 }
 
 /// <summary>
-/// One generated image: its settings and its pixels (H, W, 3). The PNG (parameters in tEXt chunks) is encoded on
-/// first use, not by <see cref="FluxPipeline.Generate(IReadOnlyList{GenerationSettings}, GenerateOptions?, CancellationToken)"/>:
+/// One generated image: its settings and its pixels (H, W, 3). The file (<see cref="Encoded"/> in the settings' format, or
+/// <see cref="Png"/>; parameters in the format's metadata) is encoded on first use, not by <see cref="FluxPipeline.Generate(IReadOnlyList{GenerationSettings}, GenerateOptions?, CancellationToken)"/>:
 /// serialization is a per-pixel cost that callers schedule themselves (in parallel, or overlapped with the next
 /// generation), and callers that need only the pixels never pay for it.
 /// </summary>

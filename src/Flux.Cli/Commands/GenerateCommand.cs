@@ -155,13 +155,14 @@ public sealed class GenerateCommand(IAnsiConsole console, ErrorConsole errors) :
         foreach (var batch in batches)
         {
             var size = batch[0].Size;
-            var estimate = model.Estimate(size, batch.Count, mode);
+            int rows = batch[0].UsesTrueCfg ? 2 * batch.Count : batch.Count;   // true CFG runs the transformer on a batch of 2B
+            var estimate = model.Estimate(size, rows, mode);
             if (estimate.PeakBytes <= available)
             {
                 continue;
             }
 
-            var fits = model.LargestFitting(size, batch.Count, mode, available);
+            var fits = model.LargestFitting(size, rows, mode, available);
             int divisor = (int)System.Numerics.BigInteger.GreatestCommonDivisor(size.Width, size.Height);
             string suggestion = fits is { } largest ? $"the largest {size.Width / divisor}:{size.Height / divisor} size that fits is {largest.Width}x{largest.Height}" : "no size fits";
             throw new CliUsageException(

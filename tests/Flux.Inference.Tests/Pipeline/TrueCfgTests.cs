@@ -138,6 +138,27 @@ public class TrueCfgTests(BuiltPackages packages)
         Assert.True(guided.Latents.Zip(unguided.Latents, (a, b) => Math.Abs(a - b)).Max() > 1e-2f, "scale 3 left the state as the plain run's");
     }
 
+    /// <summary>A batch's rows are [positive 0..B-1, negative 0..B-1]; each image pairs with its own prompts and negative.</summary>
+    [Fact]
+    public void TrueCfgBatch_EqualsSingleRuns()
+    {
+        var pipeline = packages.TinyDev;
+        GenerationSettings[] batch =
+        [
+            DevSettings() with { NegativePrompt = Negative, TrueCfgScale = 3f },
+            DevSettings() with { Prompt = "a green tree", Prompt2 = "a tall green tree", NegativePrompt = "a red car", TrueCfgScale = 3f, Seed = 8, ImageIndex = 1 },
+        ];
+
+        var together = pipeline.Generate(batch);
+
+        for (int i = 0; i < batch.Length; i++)
+        {
+            using var alone = pipeline.Generate(batch[i]);
+            int maxDifference = alone.Rgb.Zip(together[i].Rgb, (a, b) => Math.Abs(a - b)).Max();
+            Assert.True(maxDifference <= 1, $"image {i}: max pixel difference {maxDifference}");
+        }
+    }
+
     [Fact]
     public async Task TrueCfgRequest_WithOneConditioningRow_IsRefused()
     {
