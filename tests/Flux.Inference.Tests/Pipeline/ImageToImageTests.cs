@@ -107,6 +107,41 @@ public class ImageToImageTests(BuiltPackages packages)
         Assert.True(psnr >= 40 && matching >= 0.93, $"PSNR {psnr:0.0} dB outside the mask; {matching:P1} of the masked pixels match '{prompt.Caption}'");
     }
 
+    /// <summary>
+    /// The batch shares the image and mask; each image keeps its own noise stream for the start and the resets. On the
+    /// tiny package: the reference flow's posterior ends on one set image whatever the unmasked region's noise, so a blend
+    /// with image 0's noise for every image passed there.
+    /// </summary>
+    [Fact]
+    public void Batch_WithImageAndMask_EqualsSingleRuns()
+    {
+        var size = ImageSize.Create(64, 64);
+        var input = InputImages.Image(InputImages.FlatCells(size, seed: 6), size);
+        var mask = InputImages.Mask(size, 16, 16, 32, 32);
+        var first = GenerationSettings.Defaults(packages.Tiny.Package, "a red car") with
+        {
+            Width = 64, Height = 64, Steps = 4, Seed = 2, Image = "cells.png", Strength = 0.8f, Mask = "centre.png",
+        };
+        GenerationSettings[] batch = [first, first with { Seed = 3, ImageIndex = 1 }];
+
+        float[] together = FinalState(batch);
+        float[][] alone = [.. batch.Select(settings => FinalState([settings]))];
+
+        // Compared as latents (the decoded pixels moved by 1 level only): measured 0 for the batch, 9.3e-3 when every image
+        // is blended with image 0's noise.
+        int length = first.Size.PackedLength;
+        double[] differences = [.. alone.Select((state, i) => (double)state.Zip(together.AsSpan(i * length, length).ToArray(), (a, b) => Math.Abs(a - b)).Max())];
+        Assert.True(differences.All(d => d <= 1e-4), $"largest latent differences from the single runs: {string.Join(", ", differences)}");
+        Assert.NotEqual(together.AsSpan(0, length).ToArray(), together.AsSpan(length, length).ToArray());
+
+        float[] FinalState(IReadOnlyList<GenerationSettings> settings)
+        {
+            float[] final = [];
+            packages.Tiny.Generate(settings, new GenerateOptions { Image = input, Mask = mask, OnCheckpoint = c => final = c.Latents }).ToList().ForEach(i => i.Dispose());
+            return final;
+        }
+    }
+
     [Theory]
     [InlineData(false, false)]
     [InlineData(true, false)]
