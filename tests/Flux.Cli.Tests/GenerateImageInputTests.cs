@@ -13,7 +13,9 @@ namespace Flux.Cli.Tests;
 /// <summary>
 /// `flux generate` with true CFG (--negative-prompt, --true-cfg), --prompt2, image-to-image (--image, --strength),
 /// inpainting (--mask), --preview and their prompt-list fields: each run writes the file the library makes from the same
-/// settings, and each mistake is one line naming the option, exit code 2.
+/// settings, and each mistake is one line naming the option, exit code 2. Mutations tried, each failing a test here:
+/// --resume not comparing --strength; the preview always written as PNG; a list item's strength ignored; --prompt2
+/// dropped.
 /// </summary>
 public sealed class GenerateImageInputTests : IDisposable
 {

@@ -22,6 +22,7 @@ public class ImageToImageTests(BuiltPackages packages)
     private GenerationSettings Settings(string prompt, long seed = 7, int steps = 8) =>
         GenerationSettings.Defaults(packages.Reference.Package, prompt) with { Seed = seed, Steps = steps };
 
+    /// <summary>Mutation tried: t0 taken from the step before the start (t[steps-1] instead of t[steps] = 0) fails it.</summary>
     [Fact]
     public void StrengthZero_RunsNoStep_AndReturnsTheInputsVaeRoundTrip()
     {
@@ -142,6 +143,11 @@ public class ImageToImageTests(BuiltPackages packages)
         }
     }
 
+    /// <summary>
+    /// Resuming recomputes the start, the noise and the image latent from the settings and the input; nothing new is
+    /// stored in the checkpoint. Mutation tried: blending a resumed run with the resumed state as its noise fails the
+    /// inpainting + true CFG case.
+    /// </summary>
     [Theory]
     [InlineData(false, false)]
     [InlineData(true, false)]

@@ -57,6 +57,7 @@ public class TrueCfgTests(BuiltPackages packages)
     private GenerationSettings DevSettings(string sampler = "euler", int steps = 2) =>
         GenerationSettings.Defaults(packages.TinyDev.Package, Prompt) with { Width = 64, Height = 64, Steps = steps, Seed = 5, Sampler = sampler };
 
+    /// <summary>Mutations tried: prompt2 ignored (T5 gets the prompt) and the rows swapped both fail it.</summary>
     [Fact]
     public void EncodeConditioning_ClipGetsPrompt_T5GetsPrompt2_NegativeRowGetsTheNegativeInBoth()
     {
@@ -95,7 +96,8 @@ public class TrueCfgTests(BuiltPackages packages)
     /// <summary>
     /// The pipeline's DenoiseAsync with scale 3 against the denoise loop over a test model that runs the transformer twice
     /// (positive and negative prompt encoded separately) and applies diffusers' formula: the same state after every sampler,
-    /// with one transformer run per evaluation instead of two.
+    /// with one transformer run per evaluation instead of two. Mutations tried: negative and positive rows swapped, and
+    /// the scale ignored, each fail every sampler.
     /// </summary>
     [Theory]
     [InlineData("euler", 1)]
