@@ -149,6 +149,10 @@ public sealed class FluxOptions
     [Required, RegularExpression(ContainerNamePattern)]
     public string ConditioningContainer { get; set; } = "flux-conditioning";
 
+    /// <summary>Input images: blobs requests name ({"blob": "..."}) and the uploads ({"base64": "..."}) stored under "{jobId}/".</summary>
+    [Required, RegularExpression(ContainerNamePattern)]
+    public string InputsContainer { get; set; } = "flux-inputs";
+
     /// <summary>Where invalid queue messages and prompt files are recorded with their reason.</summary>
     [Required, RegularExpression(ContainerNamePattern)]
     public string RejectionsContainer { get; set; } = "flux-rejections";

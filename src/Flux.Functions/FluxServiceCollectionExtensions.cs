@@ -38,6 +38,8 @@ public static class FluxServiceCollectionExtensions
         services.TryAddSingleton<ImageStore>();
         services.TryAddSingleton<RejectionStore>();
         services.TryAddSingleton<FailureStore>();
+        services.TryAddSingleton<InputImageStore>();
+        services.TryAddSingleton<JobInputImages>();
         services.TryAddSingleton<CloudEventPublisher>();
         services.TryAddSingleton<Rendering.RendererHandle>();
         services.TryAddSingleton<JobStarter>();

@@ -27,12 +27,12 @@ public sealed class RandomCrashRenderer(IImageRenderer inner, int seed, double p
     public IReadOnlyCollection<(int Index, int Step, string Where)> Crashes => _crashes;
 
     public override async Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
         Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
     {
         int index = spec.ImageIndex;
         CrashIf(index, checkpoint is null ? 0 : -1, StartPoint, "at chunk start");
-        var chunk = await base.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, async (state, step, ct) =>
+        var chunk = await base.DenoiseAsync(spec, conditioning, source, checkpoint, maxSteps, timeBudget, async (state, step, ct) =>
         {
             CrashIf(index, step, BeforeSave, "before saving the checkpoint");
             await saveCheckpoint(state, step, ct);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure.Messaging;
 using Flux.Functions.Orchestrations;
+using Flux.Inference.Imaging;
 
 namespace Flux.Functions.Events;
 
@@ -22,7 +23,7 @@ public static class FluxEvents
         {
             var data = new ImageCompletedData(
                 input.JobId, image.Spec.ImageIndex, blobUri(image.BlobName).ToString(), image.Sha256,
-                image.Spec.Prompt, image.Spec.Seed, image.Spec.Width, image.Spec.Height, input.Tag);
+                image.Spec.Prompt, image.Spec.Seed, image.Spec.Width, image.Spec.Height, input.Tag, image.Spec.OutputFormat.ContentType());
             events.Add(Create($"{input.JobId}/images/{image.Spec.ImageIndex}", ImageCompleted, $"generations/{input.JobId}/images/{image.Spec.ImageIndex}", data, completedAt));
         }
 
@@ -43,7 +44,9 @@ public static class FluxEvents
     private static readonly JsonSerializerOptions DataJson = new(JsonSerializerDefaults.Web);
 }
 
+/// <param name="Url">The image blob's URL; its extension is the format's (.png, .jpg, .webp).</param>
+/// <param name="ContentType">"image/png", "image/jpeg" or "image/webp".</param>
 public sealed record ImageCompletedData(
-    string JobId, int Index, string Url, string Sha256, string Prompt, long Seed, int Width, int Height, string? Tag);
+    string JobId, int Index, string Url, string Sha256, string Prompt, long Seed, int Width, int Height, string? Tag, string ContentType);
 
 public sealed record JobCompletedData(string JobId, string ManifestUrl, int Total, int Completed, int Failed, string? Tag);

@@ -16,4 +16,7 @@ public sealed record GenerationLinks(Uri Status, Uri Cancel, string Images)
     }
 
     public Uri ImageUri(int index) => new(Images.Replace("{n}", index.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+
+    /// <summary>GET /api/generations/{id}/images/{n}/preview.</summary>
+    public Uri PreviewUri(int index) => new(ImageUri(index) + "/preview");
 }

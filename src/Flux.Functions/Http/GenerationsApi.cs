@@ -1,7 +1,9 @@
 using Flux.Functions.Jobs;
 using Flux.Functions.Orchestrations;
 using Flux.Functions.Storage;
+using Flux.Functions.Rendering;
 using Flux.Inference;
+using Flux.Inference.Imaging;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -18,11 +20,12 @@ namespace Flux.Functions.Http;
 /// </summary>
 public sealed class GenerationsApi(
     JobStarter starter, ImageStore images, ImageLinks imageLinks, CheckpointStore checkpoints, StartLimiter limiter, IOptions<FluxOptions> options,
-    TimeProvider clock)
+    TimeProvider clock, RendererHandle renderer)
 {
     public const string Start = "StartGeneration";
     public const string Status = "GetGeneration";
     public const string Image = "GetGenerationImage";
+    public const string Preview = "GetGenerationPreview";
     public const string Cancel = "CancelGeneration";
     public const string CancelReason = "cancelled by request";
 
@@ -54,7 +57,7 @@ public sealed class GenerationsApi(
         JobValidation validation;
         try
         {
-            validation = starter.Validate(body, NewJobId());
+            validation = await starter.ValidateAsync(body, NewJobId(), cancellationToken).ConfigureAwait(false);
         }
         catch (FluxModelException)
         {
@@ -111,11 +114,66 @@ public sealed class GenerationsApi(
             return problem!;
         }
 
-        var png = await images.OpenImageAsync(id, n, cancellationToken).ConfigureAwait(false);
-        return png is null
+        var format = ItemOf(job, n)?.OutputFormat ?? ImageFormat.Png;
+        var file = await images.OpenImageAsync(id, n, format, cancellationToken).ConfigureAwait(false);
+        return file is null
             ? Problems.NotFound($"image {n} of generation \"{id}\" is not available (not rendered yet, failed, or out of range)", request)
-            : new FileStreamResult(png, ImageStore.PngContentType);
+            : new FileStreamResult(file, format.ContentType());
     }
+
+    /// <summary>
+    /// A live preview: while image n renders, its latest checkpoint as a small JPEG (<see cref="IImageRenderer.PreviewJpeg"/>);
+    /// once it is done, the image itself; 404 before the first checkpoint, and for a failed or cancelled image.
+    /// </summary>
+    [Function(Preview)]
+    public async Task<IActionResult> GetPreviewAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "generations/{id}/images/{n:int}/preview")] HttpRequest request,
+        string id,
+        int n,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var negativeIndex = n < 0 ? Problems.Invalid(Field("n", $"image index {n} is negative; images are numbered from 0"), request) : null;
+        var (job, problem) = await FindRouteJobAsync(client, id, request, cancellationToken, negativeIndex).ConfigureAwait(false);
+        if (job is null)
+        {
+            return problem!;
+        }
+
+        if (ItemOf(job, n) is not { } spec)
+        {
+            return Problems.NotFound($"generation \"{id}\" has no image {n}", request);
+        }
+
+        // The checkpoint first: it is deleted only after the image is stored, so one of the two is always found once rendering began.
+        if (await checkpoints.ReadAsync(id, n, cancellationToken).ConfigureAwait(false) is { } checkpoint)
+        {
+            byte[]? jpeg;
+            try
+            {
+                jpeg = renderer.Renderer.PreviewJpeg(spec, checkpoint);
+            }
+            catch (FluxModelException)
+            {
+                return Problems.ModelUnavailable(request);
+            }
+
+            if (jpeg is not null)
+            {
+                return new FileContentResult(jpeg, ImageFormat.Jpeg.ContentType());
+            }
+        }
+
+        var file = await images.OpenImageAsync(id, n, spec.OutputFormat, cancellationToken).ConfigureAwait(false);
+        return file is null
+            ? Problems.NotFound($"image {n} of generation \"{id}\" has no preview yet (no checkpoint written; or it failed or was cancelled)", request)
+            : new FileStreamResult(file, spec.OutputFormat.ContentType());
+    }
+
+    /// <summary>The settings of image <paramref name="n"/> of a job, from its input; null when it has no such image.</summary>
+    private static GenerationSettings? ItemOf(OrchestrationMetadata job, int n)
+        => job.ReadInputAs<GenerateJobInput>()?.Job.Items is { } items && n >= 0 && n < items.Count ? items[n] : null;
 
     [Function(Cancel)]
     public async Task<IActionResult> CancelAsync(

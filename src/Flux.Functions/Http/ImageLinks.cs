@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Sas;
 using Flux.Functions.Storage;
+using Flux.Inference.Imaging;
 using Microsoft.Extensions.Options;
 
 namespace Flux.Functions.Http;
@@ -23,7 +24,7 @@ public sealed class ImageLinks(StorageClients storage, IOptions<FluxOptions> opt
 
     public bool UsesSas => storage.UsesIdentity;
 
-    public async Task<Uri> ForAsync(GenerationLinks links, string jobId, int index, CancellationToken cancellationToken)
+    public async Task<Uri> ForAsync(GenerationLinks links, string jobId, int index, ImageFormat format, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(links);
         if (!UsesSas)
@@ -34,7 +35,7 @@ public sealed class ImageLinks(StorageClients storage, IOptions<FluxOptions> opt
         var now = clock.GetUtcNow();
         var expires = now + options.Value.ImageLinkLifetime;
         var key = await KeyAsync(now, expires, cancellationToken).ConfigureAwait(false);
-        var blob = storage.Blobs.GetBlobContainerClient(options.Value.ImagesContainer).GetBlobClient(ImageStore.ImageName(jobId, index));
+        var blob = storage.Blobs.GetBlobContainerClient(options.Value.ImagesContainer).GetBlobClient(ImageStore.ImageName(jobId, index, format));
         var sas = new BlobSasBuilder(BlobSasPermissions.Read, expires)
         {
             BlobContainerName = blob.BlobContainerName,

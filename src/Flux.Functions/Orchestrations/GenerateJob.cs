@@ -133,5 +133,8 @@ public sealed record JobManifest(
     string JobId, string? Model, DateTime CreatedAt, int Total, IReadOnlyList<ManifestImage> Images, IReadOnlyList<ImageFailure> Failures,
     WebhookDelivery? Webhook = null);
 
+/// <param name="Blob">The image's blob, its extension the format's (.png, .jpg, .webp).</param>
+/// <param name="Format">"png", "jpeg" or "webp".</param>
 public sealed record ManifestImage(
-    int Index, string Blob, string Sha256, string Prompt, int Width, int Height, int Steps, float Guidance, long Seed, string Sampler);
+    int Index, string Blob, string Sha256, string Prompt, int Width, int Height, int Steps, float Guidance, long Seed, string Sampler,
+    string Format = "png");

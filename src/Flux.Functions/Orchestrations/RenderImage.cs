@@ -52,7 +52,7 @@ public static class RenderImage
         var retry = input.Policy.ActivityOptions();
 
         context.SetCustomStatus(new ImageProgress(ImageStage.Encoding, 0, spec.Steps));
-        var conditioning = await CallAsync<ConditioningRef>(context, EncodePrompt, new EncodePromptInput(spec.Prompt), retry);
+        var conditioning = await CallAsync<ConditioningRef>(context, EncodePrompt, new EncodePromptInput(spec), retry);
 
         var reached = new DenoiseProgress(0, spec.Steps);
         while (!reached.IsCompleted)
@@ -104,7 +104,8 @@ public enum ImageStage
 
 public sealed class ImageStageJson() : JsonStringEnumConverter<ImageStage>(JsonNamingPolicy.CamelCase);
 
-public sealed record EncodePromptInput(string Prompt);
+/// <summary>The image whose text is encoded: its prompt, prompt2 and, with true CFG, negative prompt (the conditioning cache key).</summary>
+public sealed record EncodePromptInput(GenerationSettings Spec);
 
 /// <param name="Encoded">False when the conditioning came from the cache.</param>
 public sealed record ConditioningRef(string BlobName, string ModelId, bool Encoded);

@@ -13,16 +13,18 @@ public abstract class RendererDecorator(IImageRenderer inner) : IImageRenderer
 
     public ModelDefaults Defaults => Inner.Defaults;
 
-    public virtual Task<byte[]> EncodePromptAsync(string prompt, CancellationToken cancellationToken)
-        => Inner.EncodePromptAsync(prompt, cancellationToken);
+    public virtual Task<byte[]> EncodePromptAsync(GenerationSettings spec, CancellationToken cancellationToken)
+        => Inner.EncodePromptAsync(spec, cancellationToken);
 
     public virtual Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
         Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
-        => Inner.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken);
+        => Inner.DenoiseAsync(spec, conditioning, source, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken);
 
-    public virtual Task<byte[]> DecodeToPngAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
-        => Inner.DecodeToPngAsync(spec, finalCheckpoint, cancellationToken);
+    public virtual Task<byte[]> DecodeAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
+        => Inner.DecodeAsync(spec, finalCheckpoint, cancellationToken);
+
+    public byte[]? PreviewJpeg(GenerationSettings spec, ReadOnlyMemory<byte> checkpoint) => Inner.PreviewJpeg(spec, checkpoint);
 }
 
 /// <summary>
@@ -36,9 +38,9 @@ public sealed class CrashOnceRenderer(IImageRenderer inner, int crashAfterStep) 
     public int Crashes => _crashed.Count;
 
     public override Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
         Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
-        => base.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, async (state, step, ct) =>
+        => base.DenoiseAsync(spec, conditioning, source, checkpoint, maxSteps, timeBudget, async (state, step, ct) =>
         {
             await saveCheckpoint(state, step, ct);
             if (step == crashAfterStep && _crashed.TryAdd((spec.Seed, spec.ImageIndex), true))
@@ -56,7 +58,7 @@ public sealed class GatedRenderer(IImageRenderer inner) : RendererDecorator(inne
     public void Release() => _gate.TrySetResult();
 
     public override async Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
         Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
     {
         if (checkpoint is not null)
@@ -64,7 +66,7 @@ public sealed class GatedRenderer(IImageRenderer inner) : RendererDecorator(inne
             await _gate.Task.WaitAsync(cancellationToken);
         }
 
-        return await base.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken);
+        return await base.DenoiseAsync(spec, conditioning, source, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken);
     }
 }
 
@@ -76,7 +78,7 @@ public sealed class InvalidInputRenderer(IImageRenderer inner) : RendererDecorat
     public int Attempts => _attempts;
 
     public override Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
         Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _attempts);
@@ -91,9 +93,9 @@ public sealed class FailingEncoderRenderer(IImageRenderer inner, Func<string, Ex
 
     public int Attempts => _attempts;
 
-    public override Task<byte[]> EncodePromptAsync(string prompt, CancellationToken cancellationToken)
+    public override Task<byte[]> EncodePromptAsync(GenerationSettings spec, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _attempts);
-        throw failure(prompt);
+        throw failure(spec.Prompt);
     }
 }

@@ -26,9 +26,9 @@ public sealed class CountingRenderer(Flux.Functions.Rendering.IImageRenderer inn
 {
     public System.Collections.Concurrent.ConcurrentDictionary<string, int> EncodeCalls { get; } = new(StringComparer.Ordinal);
 
-    public override Task<byte[]> EncodePromptAsync(string prompt, CancellationToken cancellationToken)
+    public override Task<byte[]> EncodePromptAsync(GenerationSettings spec, CancellationToken cancellationToken)
     {
-        EncodeCalls.AddOrUpdate(prompt, 1, (_, n) => n + 1);
-        return base.EncodePromptAsync(prompt, cancellationToken);
+        EncodeCalls.AddOrUpdate(spec.Prompt, 1, (_, n) => n + 1);
+        return base.EncodePromptAsync(spec, cancellationToken);
     }
 }
