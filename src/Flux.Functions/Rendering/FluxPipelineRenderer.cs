@@ -44,7 +44,7 @@ public sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
     public Task<byte[]> EncodePromptAsync(GenerationSettings spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var conditioning = Translate(() => _pipeline.EncodePrompt(spec.Prompt, cancellationToken));
+        var conditioning = Translate(() => _pipeline.EncodeConditioning(spec, cancellationToken));
         using var buffer = new MemoryStream();
         conditioning.WriteTo(buffer);
         return Task.FromResult(buffer.ToArray());
@@ -68,6 +68,8 @@ public sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
         var request = new DenoiseRequest(text, spec)
         {
             ResumeFrom = checkpoint is { } saved ? ReadCheckpoint(saved) : null,
+            Image = source?.Image,
+            Mask = source?.Mask,
             MaxSteps = maxSteps,
             CheckpointInterval = _checkpointEvery,
             OnCheckpoint = async (state, ct) =>
@@ -90,7 +92,7 @@ public sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
         }
     }
 
-    /// <summary>The finished image in the spec's format (a PNG byte-identical to the pipeline's own), parameters in its metadata.</summary>
+    /// <summary>The finished image in the spec's format and quality, parameters in its metadata (the pipeline's own encoding).</summary>
     public Task<byte[]> DecodeAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -98,7 +100,7 @@ public sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
         return Task.FromResult(Translate(() =>
         {
             using var image = _pipeline.Decode(state, spec, cancellationToken);
-            return ImageEncoding.Encode(image.Rgb, spec.Width, spec.Height, spec.PngText(_pipeline.Package.Name), spec.OutputFormat, spec.Quality);
+            return image.Encoded;
         }));
     }
 
