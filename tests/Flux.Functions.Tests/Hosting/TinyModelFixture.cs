@@ -5,21 +5,26 @@ using Flux.ModelBuilder;
 
 namespace Flux.Functions.Tests.Hosting;
 
-/// <summary>The real ONNX pipeline on the built-in "tiny" package (built once into the user cache), on the CPU.</summary>
-public sealed class TinyModelFixture : IDisposable
+/// <summary>The real ONNX pipeline on a built-in package (built once into the user cache), on the CPU.</summary>
+public abstract class BuiltInModelFixture(string package) : IDisposable
 {
     public const int CheckpointEvery = 2;
 
-    public TinyModelFixture()
+    public FluxPipelineRenderer Renderer { get; } = new(
+        FluxPipeline.Open(BuiltInPackages.EnsureBuilt(package), new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu }), CheckpointEvery);
+
+    public void Dispose()
     {
-        var options = new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu };
-        Renderer = new FluxPipelineRenderer(FluxPipeline.Open(BuiltInPackages.EnsureBuilt("tiny"), options), CheckpointEvery);
+        Renderer.Dispose();
+        GC.SuppressFinalize(this);
     }
-
-    public FluxPipelineRenderer Renderer { get; }
-
-    public void Dispose() => Renderer.Dispose();
 }
+
+/// <summary>The "tiny" package: the FLUX architecture at toy width, noise-like images.</summary>
+public sealed class TinyModelFixture() : BuiltInModelFixture("tiny");
+
+/// <summary>The "reference" package: the exact flow of its shape set, 256x256, whose patch VAE represents flat 8x8 cells exactly.</summary>
+public sealed class ReferenceModelFixture() : BuiltInModelFixture("reference");
 
 /// <summary>Counts encoder runs per prompt of another renderer.</summary>
 public sealed class CountingRenderer(Flux.Functions.Rendering.IImageRenderer inner) : RendererDecorator(inner)
