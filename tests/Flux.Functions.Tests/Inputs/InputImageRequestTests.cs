@@ -113,6 +113,25 @@ public sealed class InputImageRequestTests(AzuriteFixture azurite)
         Assert.Contains("GIF", failure.Reason, StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>The queue and the prompts-file triggers check images as HTTP does: a refused one is a rejection record naming the field, and no job.</summary>
+    [Fact]
+    public async Task QueueMessage_NamingAHostileBlob_IsRejectedWithTheField_AndStartsNoJob()
+    {
+        await using var service = await FluxTestService.StartAsync(azurite, new FakeRenderer());
+        var inputs = await JobAssertions.ContainerAsync(service, o => o.InputsContainer);
+        string name = $"queued/{Guid.NewGuid():N}.webp";
+        await inputs.GetBlobClient(name).UploadAsync(BinaryData.FromBytes("RIFF\u0010\u0000\u0000\u0000WEBPVP8 "u8.ToArray()));
+        string message = $$$"""{"items": [{"prompt": "a queued square", "image": {"blob": "{{{name}}}"}, "strength": 0.3}]}""";
+        string jobId = JobIds.FromContent("queue", message);
+
+        await service.Create<Queues.JobQueueTrigger>().HandleAsync(message, dequeueCount: 1, service.Client, CancellationToken.None);
+
+        var rejection = await service.Get<Storage.RejectionStore>().FindAsync(JobSource.Queue, jobId, CancellationToken.None);
+        Assert.NotNull(rejection);
+        Assert.StartsWith("items[0].image: ", Assert.Single(rejection.Reasons), StringComparison.Ordinal);
+        Assert.Null(await service.Client.GetInstanceAsync(jobId));
+    }
+
     private static async Task<Microsoft.AspNetCore.Http.HttpResponse> PostAsync(FluxTestService service, string body)
     {
         var api = service.Create<GenerationsApi>();
