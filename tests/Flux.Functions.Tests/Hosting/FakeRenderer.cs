@@ -94,7 +94,7 @@ public sealed class FakeRenderer(int checkpointEvery = 2, TimeSpan stepDelay = d
             }
         }
 
-        return Task.FromResult(Flux.Inference.Imaging.ImageEncoding.Encode(rgb, spec.Width, spec.Height, spec.PngText(ModelId), spec.OutputFormat, spec.Quality));
+        return Task.FromResult(Flux.Inference.Imaging.ImageEncoding.Encode(rgb, spec.Width, spec.Height, spec.PngText("fake"), spec.OutputFormat, spec.Quality));
     }
 
     /// <summary>x += (t_next - t) * v, with v = Pull (x - target) + Swirl sin(7 t): every step leaves a mark.</summary>
