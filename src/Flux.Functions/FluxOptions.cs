@@ -8,7 +8,7 @@ namespace Flux.Functions;
 /// Settings of the generation service, bound from the "Flux" configuration section
 /// (app settings <c>Flux__MaxParallelImages</c>, ...) and validated when the host starts.
 /// </summary>
-public sealed class FluxOptions
+internal sealed class FluxOptions
 {
     public const string SectionName = "Flux";
 

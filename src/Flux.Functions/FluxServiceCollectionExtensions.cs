@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace Flux.Functions;
 
-public static class FluxServiceCollectionExtensions
+internal static class FluxServiceCollectionExtensions
 {
     /// <summary>
     /// Options (bound from "Flux", validated at start-up), storage clients and stores, the event

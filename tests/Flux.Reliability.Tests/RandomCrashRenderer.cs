@@ -11,7 +11,7 @@ namespace Flux.Reliability.Tests;
 /// steps since the last one are lost), just after, or when the chunk is done but not yet stored.
 /// At most <paramref name="maxCrashesPerImage"/> per image, so the activity retry policy can win.
 /// </summary>
-public sealed class RandomCrashRenderer(IImageRenderer inner, int seed, double probability, int maxCrashesPerImage) : RendererDecorator(inner)
+internal sealed class RandomCrashRenderer(IImageRenderer inner, int seed, double probability, int maxCrashesPerImage) : RendererDecorator(inner)
 {
     private const int StartPoint = 0;
     private const int BeforeSave = 1;

@@ -99,7 +99,7 @@ public sealed class RealPipelineFaultTests(ITestOutputHelper output)
         public Task Restarted => Triggered ? _restarted.Task : Task.CompletedTask;
 
         public override Task<Flux.Functions.Rendering.DenoiseChunk> DenoiseAsync(
-            Flux.Inference.GenerationSettings spec, ReadOnlyMemory<byte> conditioning, SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+            Flux.Inference.GenerationSettings spec, ReadOnlyMemory<byte> conditioning, Flux.Functions.Rendering.SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
             Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
             => base.DenoiseAsync(spec, conditioning, source, checkpoint, maxSteps, timeBudget, async (state, step, ct) =>
             {

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace Flux.Functions.Activities;
 
 /// <summary>The activities of <see cref="GenerateJob"/> after its images are done.</summary>
-public sealed class JobActivities(
+internal sealed class JobActivities(
     IImageRenderer renderer,
     ImageStore images,
     CloudEventPublisher publisher,

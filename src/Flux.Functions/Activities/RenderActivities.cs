@@ -16,7 +16,7 @@ namespace Flux.Functions.Activities;
 /// invalid input and a cancelled job are results, not failures, because exception types do not survive
 /// the isolated worker's boundary.
 /// </summary>
-public sealed class RenderActivities(
+internal sealed class RenderActivities(
     IImageRenderer renderer,
     ConditioningStore conditioning,
     CheckpointStore checkpoints,

@@ -9,7 +9,7 @@ namespace Flux.Functions.Events;
 /// The CloudEvents (1.0) the service publishes when a job completes. Ids are derived from the job,
 /// so a retried PublishEvents sends events a consumer recognises as duplicates.
 /// </summary>
-public static class FluxEvents
+internal static class FluxEvents
 {
     public const string Source = "/flux-functions/generations";
     public const string JobCompleted = "Flux.Generation.JobCompleted";
@@ -46,7 +46,7 @@ public static class FluxEvents
 
 /// <param name="Url">The image blob's URL; its extension is the format's (.png, .jpg, .webp).</param>
 /// <param name="ContentType">"image/png", "image/jpeg" or "image/webp".</param>
-public sealed record ImageCompletedData(
+internal sealed record ImageCompletedData(
     string JobId, int Index, string Url, string Sha256, string Prompt, long Seed, int Width, int Height, string? Tag, string ContentType);
 
-public sealed record JobCompletedData(string JobId, string ManifestUrl, int Total, int Completed, int Failed, string? Tag);
+internal sealed record JobCompletedData(string JobId, string ManifestUrl, int Total, int Completed, int Failed, string? Tag);

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 namespace Flux.Functions.Http;
 
 /// <summary>The URLs of a generation, absolute on the host the request came to.</summary>
-public sealed record GenerationLinks(Uri Status, Uri Cancel, string Images)
+internal sealed record GenerationLinks(Uri Status, Uri Cancel, string Images)
 {
     /// <summary>The Functions host's default route prefix (host.json extensions.http.routePrefix).</summary>
     public const string RoutePrefix = "/api";

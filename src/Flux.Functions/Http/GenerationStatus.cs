@@ -9,7 +9,7 @@ namespace Flux.Functions.Http;
 /// What GET /api/generations/{id} returns: the job's runtime status and counts, the step each
 /// rendering image has reached (read from its RenderImage instance), and links to finished images.
 /// </summary>
-public sealed record GenerationStatus(
+internal sealed record GenerationStatus(
     string Id,
     string Status,
     DateTimeOffset CreatedAt,
@@ -66,4 +66,4 @@ public sealed record GenerationStatus(
 
 /// <param name="Format">"png", "jpeg" or "webp": the file at <paramref name="Url"/> (its blob name has the matching extension).</param>
 /// <param name="Preview">GET .../images/{n}/preview: the latest checkpoint as a small JPEG while rendering, the image once done.</param>
-public sealed record ImageLink(int Index, Uri Url, string Format, string ContentType, Uri Preview);
+internal sealed record ImageLink(int Index, Uri Url, string Format, string ContentType, Uri Preview);

@@ -18,7 +18,7 @@ namespace Flux.Functions.Http;
 /// an image, cancel (rendering stops within a step; checkpoints are deleted). Function-level keys
 /// guard every route.
 /// </summary>
-public sealed class GenerationsApi(
+internal sealed class GenerationsApi(
     JobStarter starter, ImageStore images, ImageLinks imageLinks, CheckpointStore checkpoints, StartLimiter limiter, IOptions<FluxOptions> options,
     TimeProvider clock, RendererHandle renderer)
 {
@@ -263,6 +263,6 @@ public sealed class GenerationsApi(
     private string NewJobId() => $"gen-{Guid.CreateVersion7(clock.GetUtcNow()):N}";
 }
 
-public sealed record GenerationAccepted(string Id, bool Started, int Total, GenerationLinks Links);
+internal sealed record GenerationAccepted(string Id, bool Started, int Total, GenerationLinks Links);
 
-public sealed record GenerationCancelled(string Id, GenerationLinks Links);
+internal sealed record GenerationCancelled(string Id, GenerationLinks Links);

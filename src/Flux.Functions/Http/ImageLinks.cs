@@ -11,7 +11,7 @@ namespace Flux.Functions.Http;
 /// user-delegation SAS for that one blob (no account key exists to sign with). With a connection string
 /// (Azurite, local): the authenticated route GET /api/generations/{id}/images/{n}, never a key-signed SAS.
 /// </summary>
-public sealed class ImageLinks(StorageClients storage, IOptions<FluxOptions> options, TimeProvider clock) : IDisposable
+internal sealed class ImageLinks(StorageClients storage, IOptions<FluxOptions> options, TimeProvider clock) : IDisposable
 {
     /// <summary>Start times are set this far back, so a client whose clock runs behind can use a fresh link.</summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Flux.Functions.Jobs;
 
 /// <summary>Whether an input is the source image of img2img or the inpainting mask.</summary>
-public enum ImageRole
+internal enum ImageRole
 {
     Image,
     Mask,
@@ -15,7 +15,7 @@ public enum ImageRole
 /// <summary>One input of a validated job: item <paramref name="Index"/>'s image or mask, given under <paramref name="Field"/>.</summary>
 /// <param name="Field">Where the request gave it ("items[2].image", or "defaults.mask" when the item takes the default).</param>
 /// <param name="Width">The item's width: the image is resized to it, as the pipeline will.</param>
-public sealed record JobInputImage(int Index, ImageRole Role, string Field, ImageInput Source, int Width, int Height);
+internal sealed record JobInputImage(int Index, ImageRole Role, string Field, ImageInput Source, int Width, int Height);
 
 /// <summary>
 /// The input images of a job, checked before it starts: each is read (decoded base64, or a blob of the inputs container
@@ -24,7 +24,7 @@ public sealed record JobInputImage(int Index, ImageRole Role, string Field, Imag
 /// record for the queue and blob triggers): no work starts and nothing is written. The job's settings then name the
 /// blobs, so no durable history carries image bytes.
 /// </summary>
-public sealed class JobInputImages(InputImageStore store, IOptions<FluxOptions> options)
+internal sealed class JobInputImages(InputImageStore store, IOptions<FluxOptions> options)
 {
     /// <summary>What a settings' Image or Mask holds for an upload until it is stored: a prefix no blob name can start with.</summary>
     public const string UploadMark = "upload:";

@@ -12,7 +12,7 @@ namespace Flux.Functions.Jobs;
 /// Validates requests against the options and the model, and starts GenerateJob at most once per
 /// job id: a second start of an existing id (a redelivered message, a retried POST) is a no-op.
 /// </summary>
-public sealed class JobStarter(
+internal sealed class JobStarter(
     IOptions<FluxOptions> options, RendererHandle renderer, RejectionStore rejections, JobInputImages inputImages, ILogger<JobStarter> logger)
 {
     /// <summary>

@@ -12,7 +12,7 @@ namespace Flux.Functions.Jobs;
 /// are checked by the pipeline's own rules (<see cref="GenerationLimits"/>) with the service's maxima.
 /// </summary>
 /// <param name="modelId">The loaded model's id; a request naming any other model is refused.</param>
-public sealed class JobValidator(FluxOptions limits, ModelDefaults model, string? modelId = null)
+internal sealed class JobValidator(FluxOptions limits, ModelDefaults model, string? modelId = null)
 {
     /// <summary>The notify tag is copied into every CloudEvent of the job, so it stays small.</summary>
     public const int MaxTagLength = 256;
@@ -266,7 +266,7 @@ public sealed class JobValidator(FluxOptions limits, ModelDefaults model, string
 }
 
 /// <summary>Either a valid job or the errors by field path.</summary>
-public sealed record JobValidation(JobSpec? Job, IReadOnlyDictionary<string, string[]> Errors)
+internal sealed record JobValidation(JobSpec? Job, IReadOnlyDictionary<string, string[]> Errors)
 {
     public bool IsValid => Job is not null;
 

@@ -9,7 +9,7 @@ namespace Flux.Functions.Jobs;
 /// never silently ignored or overwritten. Errors are keyed by field and say what the field takes,
 /// from the request's own shape, not from the parser's wording (which names .NET types).
 /// </summary>
-public static class RequestJson
+internal static class RequestJson
 {
     public const string RootField = "$";
 

@@ -14,7 +14,7 @@ namespace Flux.Functions.Rendering;
 /// budget every K = CheckpointEverySteps steps, over one transformer session per call. Errors no retry can fix (bad
 /// settings, a checkpoint of another shape or schedule) become <see cref="InvalidRenderInputException"/>.
 /// </summary>
-public sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
+internal sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
 {
     private const int ModelIdHashHexLength = 16;
     private readonly FluxPipeline _pipeline;

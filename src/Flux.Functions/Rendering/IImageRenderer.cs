@@ -8,7 +8,7 @@ namespace Flux.Functions.Rendering;
 /// are opaque bytes to the service: it stores them in blobs and hands them back unchanged.
 /// Implementations are shared singletons and must be safe for concurrent calls.
 /// </summary>
-public interface IImageRenderer
+internal interface IImageRenderer
 {
     /// <summary>Identifies the model weights; part of the conditioning cache key.</summary>
     string ModelId { get; }
@@ -51,14 +51,14 @@ public interface IImageRenderer
 }
 
 /// <summary>The checked input of image-to-image (<see cref="Image"/>) and of inpainting (with <see cref="Mask"/>), at the spec's size.</summary>
-public sealed record SourceImage(InputImage Image, InputImageMask? Mask);
+internal sealed record SourceImage(InputImage Image, InputImageMask? Mask);
 
 /// <summary>What one Denoise call reached: the serialized sampler state after <see cref="Step"/> steps.</summary>
-public sealed record DenoiseChunk(ReadOnlyMemory<byte> Checkpoint, int Step, int TotalSteps)
+internal sealed record DenoiseChunk(ReadOnlyMemory<byte> Checkpoint, int Step, int TotalSteps)
 {
     public bool IsCompleted => Step >= TotalSteps;
 }
 
 /// <summary>Defaults and constraints of the loaded model.</summary>
 /// <param name="FixedSize">True when the model renders only <see cref="Width"/> x <see cref="Height"/>.</param>
-public sealed record ModelDefaults(int Width, int Height, int Steps, float Guidance, string Sampler, bool FixedSize);
+internal sealed record ModelDefaults(int Width, int Height, int Steps, float Guidance, string Sampler, bool FixedSize);

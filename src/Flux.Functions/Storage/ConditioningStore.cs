@@ -12,7 +12,7 @@ namespace Flux.Functions.Storage;
 /// Text-encoder outputs cached by SHA-256 of model id and trimmed prompt
 /// (<c>flux-conditioning/{hash}.bin</c>), so a prompt repeated in a batch is encoded once.
 /// </summary>
-public sealed class ConditioningStore(StorageClients storage, IOptions<FluxOptions> options)
+internal sealed class ConditioningStore(StorageClients storage, IOptions<FluxOptions> options)
 {
     // One encoder run per key at a time in this process; across processes the write is first-wins.
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _keyLocks = new(StringComparer.Ordinal);

@@ -17,7 +17,7 @@ namespace Flux.Functions.Storage;
 /// with the generation parameters as blob metadata, and <c>flux-images/{jobId}/manifest.json</c>.
 /// Writes overwrite with identical content, so a rerun activity leaves the same blobs.
 /// </summary>
-public sealed class ImageStore(StorageClients storage, IOptions<FluxOptions> options)
+internal sealed class ImageStore(StorageClients storage, IOptions<FluxOptions> options)
 {
     public const string PngContentType = "image/png";
     public const string JsonContentType = "application/json";
@@ -119,4 +119,4 @@ public sealed class ImageStore(StorageClients storage, IOptions<FluxOptions> opt
 }
 
 /// <summary>Where an image was stored and its content hash.</summary>
-public sealed record StoredImage(string BlobName, string Sha256, long Length);
+internal sealed record StoredImage(string BlobName, string Sha256, long Length);

@@ -13,7 +13,7 @@ namespace Flux.Functions.Storage;
 /// is checked against <see cref="PromptFile.NamePattern"/> before a blob client is made from it: no "..", no leading
 /// '/', no '\\' or '%', so no name reaches outside the container.
 /// </summary>
-public sealed class InputImageStore(StorageClients storage, IOptions<FluxOptions> options)
+internal sealed class InputImageStore(StorageClients storage, IOptions<FluxOptions> options)
 {
     public const int HashHexLength = 32;
 

@@ -16,7 +16,7 @@ using Microsoft.Extensions.Logging;
 namespace Flux.Functions.Tests.Hostile;
 
 /// <summary>Counts Denoise attempts per image index.</summary>
-public sealed class DenoiseAttempts(IImageRenderer inner) : RendererDecorator(inner)
+internal sealed class DenoiseAttempts(IImageRenderer inner) : RendererDecorator(inner)
 {
     public System.Collections.Concurrent.ConcurrentDictionary<int, int> ByImage { get; } = new();
 

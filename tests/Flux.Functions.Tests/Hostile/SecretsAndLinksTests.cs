@@ -15,7 +15,7 @@ using Microsoft.Extensions.Options;
 namespace Flux.Functions.Tests.Hostile;
 
 /// <summary>Fails the Denoise of every prompt containing <paramref name="marker"/>, as invalid input.</summary>
-public sealed class FailingPromptRenderer(IImageRenderer inner, string marker) : RendererDecorator(inner)
+internal sealed class FailingPromptRenderer(IImageRenderer inner, string marker) : RendererDecorator(inner)
 {
     public override Task<DenoiseChunk> DenoiseAsync(
         GenerationSettings spec, ReadOnlyMemory<byte> conditioning, SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,

@@ -14,7 +14,7 @@ namespace Flux.Functions.Tests.Hosting;
 /// and counters of the work it did. <paramref name="stepDelay"/> makes each step take that long
 /// (cancellable), for tests that act while an image renders.
 /// </summary>
-public sealed class FakeRenderer(int checkpointEvery = 2, TimeSpan stepDelay = default) : IImageRenderer
+internal sealed class FakeRenderer(int checkpointEvery = 2, TimeSpan stepDelay = default) : IImageRenderer
 {
     private const int Channels = 3;
     private const int Downscale = 8;

@@ -9,7 +9,7 @@ using SixLabors.ImageSharp;
 namespace Flux.Functions.Tests.Hosting;
 
 /// <summary>Starting jobs the way the triggers do, and reading back what they left in storage.</summary>
-public static class JobAssertions
+internal static class JobAssertions
 {
     public static JobRequest Request(params string[] prompts)
         => new([.. prompts.Select(p => new JobItemRequest(Prompt: p))]);

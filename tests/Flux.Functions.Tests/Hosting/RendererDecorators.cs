@@ -5,7 +5,7 @@ using Flux.Inference;
 namespace Flux.Functions.Tests.Hosting;
 
 /// <summary>Passes every stage through to another renderer; decorators override what they change.</summary>
-public abstract class RendererDecorator(IImageRenderer inner) : IImageRenderer
+internal abstract class RendererDecorator(IImageRenderer inner) : IImageRenderer
 {
     public IImageRenderer Inner { get; } = inner;
 
@@ -31,7 +31,7 @@ public abstract class RendererDecorator(IImageRenderer inner) : IImageRenderer
 /// Crashes the first Denoise attempt of each image right after it saved the checkpoint of step
 /// <paramref name="crashAfterStep"/>, the way a preempted GPU worker would.
 /// </summary>
-public sealed class CrashOnceRenderer(IImageRenderer inner, int crashAfterStep) : RendererDecorator(inner)
+internal sealed class CrashOnceRenderer(IImageRenderer inner, int crashAfterStep) : RendererDecorator(inner)
 {
     private readonly ConcurrentDictionary<(long, int), bool> _crashed = new();
 
@@ -51,7 +51,7 @@ public sealed class CrashOnceRenderer(IImageRenderer inner, int crashAfterStep) 
 }
 
 /// <summary>Holds every Denoise call that resumes from a checkpoint until <see cref="Release"/>.</summary>
-public sealed class GatedRenderer(IImageRenderer inner) : RendererDecorator(inner)
+internal sealed class GatedRenderer(IImageRenderer inner) : RendererDecorator(inner)
 {
     private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -71,7 +71,7 @@ public sealed class GatedRenderer(IImageRenderer inner) : RendererDecorator(inne
 }
 
 /// <summary>Rejects every Denoise call as invalid input, counting the attempts.</summary>
-public sealed class InvalidInputRenderer(IImageRenderer inner) : RendererDecorator(inner)
+internal sealed class InvalidInputRenderer(IImageRenderer inner) : RendererDecorator(inner)
 {
     private int _attempts;
 
@@ -87,7 +87,7 @@ public sealed class InvalidInputRenderer(IImageRenderer inner) : RendererDecorat
 }
 
 /// <summary>Fails every EncodePrompt call with the exception <paramref name="failure"/> makes, counting the attempts.</summary>
-public sealed class FailingEncoderRenderer(IImageRenderer inner, Func<string, Exception> failure) : RendererDecorator(inner)
+internal sealed class FailingEncoderRenderer(IImageRenderer inner, Func<string, Exception> failure) : RendererDecorator(inner)
 {
     private int _attempts;
 

@@ -10,7 +10,7 @@ public abstract class BuiltInModelFixture(string package) : IDisposable
 {
     public const int CheckpointEvery = 2;
 
-    public FluxPipelineRenderer Renderer { get; } = new(
+    internal FluxPipelineRenderer Renderer { get; } = new(
         FluxPipeline.Open(BuiltInPackages.EnsureBuilt(package), new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu }), CheckpointEvery);
 
     public void Dispose()
@@ -27,7 +27,7 @@ public sealed class TinyModelFixture() : BuiltInModelFixture("tiny");
 public sealed class ReferenceModelFixture() : BuiltInModelFixture("reference");
 
 /// <summary>Counts encoder runs per prompt of another renderer.</summary>
-public sealed class CountingRenderer(Flux.Functions.Rendering.IImageRenderer inner) : RendererDecorator(inner)
+internal sealed class CountingRenderer(Flux.Functions.Rendering.IImageRenderer inner) : RendererDecorator(inner)
 {
     public System.Collections.Concurrent.ConcurrentDictionary<string, int> EncodeCalls { get; } = new(StringComparer.Ordinal);
 
