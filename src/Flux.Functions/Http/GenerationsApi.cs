@@ -107,14 +107,13 @@ internal sealed class GenerationsApi(
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var negativeIndex = n < 0 ? Problems.Invalid(Field("n", $"image index {n} is negative; images are numbered from 0"), request) : null;
-        var (job, problem) = await FindRouteJobAsync(client, id, request, cancellationToken, negativeIndex).ConfigureAwait(false);
-        if (job is null)
+        var (spec, problem) = await FindRouteImageAsync(client, id, n, request, cancellationToken).ConfigureAwait(false);
+        if (spec is null)
         {
             return problem!;
         }
 
-        var format = ItemOf(job, n)?.OutputFormat ?? ImageFormat.Png;
+        var format = spec.OutputFormat;
         var file = await images.OpenImageAsync(id, n, format, cancellationToken).ConfigureAwait(false);
         return file is null
             ? Problems.NotFound($"image {n} of generation \"{id}\" is not available (not rendered yet, failed, or out of range)", request)
@@ -134,16 +133,10 @@ internal sealed class GenerationsApi(
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var negativeIndex = n < 0 ? Problems.Invalid(Field("n", $"image index {n} is negative; images are numbered from 0"), request) : null;
-        var (job, problem) = await FindRouteJobAsync(client, id, request, cancellationToken, negativeIndex).ConfigureAwait(false);
-        if (job is null)
+        var (spec, problem) = await FindRouteImageAsync(client, id, n, request, cancellationToken).ConfigureAwait(false);
+        if (spec is null)
         {
             return problem!;
-        }
-
-        if (ItemOf(job, n) is not { } spec)
-        {
-            return Problems.NotFound($"generation \"{id}\" has no image {n}", request);
         }
 
         // The checkpoint first: it is deleted only after the image is stored, so one of the two is always found once rendering began.
@@ -171,9 +164,24 @@ internal sealed class GenerationsApi(
             : new FileStreamResult(file, spec.OutputFormat.ContentType());
     }
 
-    /// <summary>The settings of image <paramref name="n"/> of a job, from its input; null when it has no such image.</summary>
-    private static GenerationSettings? ItemOf(OrchestrationMetadata job, int n)
-        => job.ReadInputAs<GenerateJobInput>()?.Job.Items is { } items && n >= 0 && n < items.Count ? items[n] : null;
+    /// <summary>
+    /// The settings of the image a route names (from its job's input), or the answer to give instead: 400 for a malformed
+    /// id or a negative index, 404 for an unknown job or an index past its last image.
+    /// </summary>
+    private static async Task<(GenerationSettings? Spec, IActionResult? Problem)> FindRouteImageAsync(
+        DurableTaskClient client, string id, int n, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var negativeIndex = n < 0 ? Problems.Invalid(Field("n", $"image index {n} is negative; images are numbered from 0"), request) : null;
+        var (job, problem) = await FindRouteJobAsync(client, id, request, cancellationToken, negativeIndex).ConfigureAwait(false);
+        if (job is null)
+        {
+            return (null, problem);
+        }
+
+        return job.ReadInputAs<GenerateJobInput>()?.Job.Items is { } items && n < items.Count
+            ? (items[n], null)
+            : (null, Problems.NotFound($"generation \"{id}\" has no image {n}", request));
+    }
 
     [Function(Cancel)]
     public async Task<IActionResult> CancelAsync(

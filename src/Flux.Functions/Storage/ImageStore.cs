@@ -29,7 +29,7 @@ internal sealed class ImageStore(StorageClients storage, IOptions<FluxOptions> o
     public static string ManifestName(string jobId) => $"{JobIds.Require(jobId)}/manifest.json";
 
     /// <summary>Uploads the image file (in the spec's format) with its parameters as metadata; returns its SHA-256 (hex).</summary>
-    public async Task<StoredImage> SaveImageAsync(string jobId, GenerationSettings spec, string modelId, byte[] png, CancellationToken cancellationToken)
+    public async Task<StoredImage> SaveImageAsync(string jobId, GenerationSettings spec, string modelId, byte[] file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var blob = await BlobAsync(ImageName(jobId, spec.ImageIndex, spec.OutputFormat)).ConfigureAwait(false);
@@ -38,8 +38,8 @@ internal sealed class ImageStore(StorageClients storage, IOptions<FluxOptions> o
             HttpHeaders = new BlobHttpHeaders { ContentType = spec.OutputFormat.ContentType() },
             Metadata = Metadata(jobId, spec, modelId),
         };
-        await blob.UploadAsync(BinaryData.FromBytes(png), upload, cancellationToken).ConfigureAwait(false);
-        return new StoredImage(blob.Name, Convert.ToHexStringLower(SHA256.HashData(png)), png.Length);
+        await blob.UploadAsync(BinaryData.FromBytes(file), upload, cancellationToken).ConfigureAwait(false);
+        return new StoredImage(blob.Name, Convert.ToHexStringLower(SHA256.HashData(file)), file.Length);
     }
 
     /// <summary>The stored image, or null when it does not exist (yet).</summary>
