@@ -134,7 +134,10 @@ public sealed partial class FluxPipeline
         return new SamplerCheckpoint(shape, reached, first.Steps, fingerprint, x);
     }
 
-    /// <summary>Steps [from, to); with inpainting one at a time, each followed by the blend at the step's new time.</summary>
+    /// <summary>
+    /// Steps [from, to); with inpainting one at a time, each followed by the blend at the step's new time, as the body of
+    /// FluxInpaintPipeline.__call__'s denoising loop does right after <c>scheduler.step</c> (pipeline_flux_inpaint.py).
+    /// </summary>
     private static void RunSteps(IVelocityModel model, float[] x, double[] timesteps, ISampler sampler, int from, int to,
         DenoiseObserver? observer, SamplerWorkspace workspace, InpaintingBlend? inpainting, CancellationToken cancellationToken)
     {

@@ -30,8 +30,8 @@ public sealed class GenerateOptions
 }
 
 /// <summary>
-/// One generated image: its settings and its pixels (H, W, 3). The PNG (parameters in tEXt chunks) is encoded on
-/// first use, not by <see cref="FluxPipeline.Generate(IReadOnlyList{GenerationSettings}, GenerateOptions?, CancellationToken)"/>:
+/// One generated image: its settings and its pixels (H, W, 3). The file (<see cref="Encoded"/> in the settings' format, or
+/// <see cref="Png"/>; parameters in the format's metadata) is encoded on first use, not by <see cref="FluxPipeline.Generate(IReadOnlyList{GenerationSettings}, GenerateOptions?, CancellationToken)"/>:
 /// serialization is a per-pixel cost that callers schedule themselves (in parallel, or overlapped with the next
 /// generation), and callers that need only the pixels never pay for it.
 /// </summary>
@@ -100,8 +100,20 @@ public sealed class GeneratedImage : IDisposable
         return ImageEncoding.Encode(Rgb, Settings.Width, Settings.Height, parameters, Settings.OutputFormat, Settings.Quality);
     }
 
-    /// <summary>Writes <see cref="Encoded"/> to <paramref name="path"/> atomically: a temporary file, then a rename.</summary>
-    public void Save(string path) => AtomicFile.WriteAllBytes(path, Encoded);
+    /// <summary>
+    /// Writes <see cref="Encoded"/> to <paramref name="path"/> atomically: a temporary file, then a rename. A file name
+    /// whose extension says another format (JPEG bytes in a .png) is refused.
+    /// </summary>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (ImageFormats.FromExtension(path) is { } implied && implied != Settings.OutputFormat)
+        {
+            throw new ArgumentException($"'{path}' is a {implied.Name()} file name but the settings ask for {Settings.OutputFormat.Name()}", nameof(path));
+        }
+
+        AtomicFile.WriteAllBytes(path, Encoded);
+    }
 
     public void Dispose()
     {

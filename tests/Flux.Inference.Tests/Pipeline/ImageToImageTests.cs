@@ -22,6 +22,7 @@ public class ImageToImageTests(BuiltPackages packages)
     private GenerationSettings Settings(string prompt, long seed = 7, int steps = 8) =>
         GenerationSettings.Defaults(packages.Reference.Package, prompt) with { Seed = seed, Steps = steps };
 
+    /// <summary>Mutation tried: t0 taken from the step before the start (t[steps-1] instead of t[steps] = 0) fails it.</summary>
     [Fact]
     public void StrengthZero_RunsNoStep_AndReturnsTheInputsVaeRoundTrip()
     {
@@ -99,13 +100,54 @@ public class ImageToImageTests(BuiltPackages packages)
         });
 
         double psnr = InputImages.Psnr(input, image.Rgb, Size, (x, y) => !InMask(x, y));
-        Assert.True(psnr >= 40, $"PSNR {psnr:0.0} dB outside the mask");
         double matching = MatchingFraction(image.Rgb, prompt, InMask);
-        // Measured 94.6 %, as text-to-image of the prompt scores on these pixels: the patch VAE's low frequencies soften
-        // the triangle's edges, which make up much of the masked area. A mask inverted or ignored scores under 60 %.
-        Assert.True(matching >= 0.93, $"only {matching:P1} of the masked pixels match '{prompt.Caption}'");
+
+        // Matching: measured 94.6 %, as text-to-image of the prompt scores on these pixels: the patch VAE's low
+        // frequencies soften the triangle's edges, which make up much of the masked area. Mutations tried: mask inverted
+        // 16.6 dB and 58.7 %; no reset after the steps 16.6 dB; reset noised to the step's start time 13.0 dB.
+        Assert.True(psnr >= 40 && matching >= 0.93, $"PSNR {psnr:0.0} dB outside the mask; {matching:P1} of the masked pixels match '{prompt.Caption}'");
     }
 
+    /// <summary>
+    /// The batch shares the image and mask; each image keeps its own noise stream for the start and the resets. On the
+    /// tiny package: the reference flow's posterior ends on one set image whatever the unmasked region's noise, so a blend
+    /// with image 0's noise for every image passed there.
+    /// </summary>
+    [Fact]
+    public void Batch_WithImageAndMask_EqualsSingleRuns()
+    {
+        var size = ImageSize.Create(64, 64);
+        var input = InputImages.Image(InputImages.FlatCells(size, seed: 6), size);
+        var mask = InputImages.Mask(size, 16, 16, 32, 32);
+        var first = GenerationSettings.Defaults(packages.Tiny.Package, "a red car") with
+        {
+            Width = 64, Height = 64, Steps = 4, Seed = 2, Image = "cells.png", Strength = 0.8f, Mask = "centre.png",
+        };
+        GenerationSettings[] batch = [first, first with { Seed = 3, ImageIndex = 1 }];
+
+        float[] together = FinalState(batch);
+        float[][] alone = [.. batch.Select(settings => FinalState([settings]))];
+
+        // Compared as latents (the decoded pixels moved by 1 level only): measured 0 for the batch, 9.3e-3 when every image
+        // is blended with image 0's noise.
+        int length = first.Size.PackedLength;
+        double[] differences = [.. alone.Select((state, i) => (double)state.Zip(together.AsSpan(i * length, length).ToArray(), (a, b) => Math.Abs(a - b)).Max())];
+        Assert.True(differences.All(d => d <= 1e-4), $"largest latent differences from the single runs: {string.Join(", ", differences)}");
+        Assert.NotEqual(together.AsSpan(0, length).ToArray(), together.AsSpan(length, length).ToArray());
+
+        float[] FinalState(IReadOnlyList<GenerationSettings> settings)
+        {
+            float[] final = [];
+            packages.Tiny.Generate(settings, new GenerateOptions { Image = input, Mask = mask, OnCheckpoint = c => final = c.Latents }).ToList().ForEach(i => i.Dispose());
+            return final;
+        }
+    }
+
+    /// <summary>
+    /// Resuming recomputes the start, the noise and the image latent from the settings and the input; nothing new is
+    /// stored in the checkpoint. Mutation tried: blending a resumed run with the resumed state as its noise fails the
+    /// inpainting + true CFG case.
+    /// </summary>
     [Theory]
     [InlineData(false, false)]
     [InlineData(true, false)]

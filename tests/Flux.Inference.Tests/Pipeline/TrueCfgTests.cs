@@ -57,6 +57,7 @@ public class TrueCfgTests(BuiltPackages packages)
     private GenerationSettings DevSettings(string sampler = "euler", int steps = 2) =>
         GenerationSettings.Defaults(packages.TinyDev.Package, Prompt) with { Width = 64, Height = 64, Steps = steps, Seed = 5, Sampler = sampler };
 
+    /// <summary>Mutations tried: prompt2 ignored (T5 gets the prompt) and the rows swapped both fail it.</summary>
     [Fact]
     public void EncodeConditioning_ClipGetsPrompt_T5GetsPrompt2_NegativeRowGetsTheNegativeInBoth()
     {
@@ -95,7 +96,8 @@ public class TrueCfgTests(BuiltPackages packages)
     /// <summary>
     /// The pipeline's DenoiseAsync with scale 3 against the denoise loop over a test model that runs the transformer twice
     /// (positive and negative prompt encoded separately) and applies diffusers' formula: the same state after every sampler,
-    /// with one transformer run per evaluation instead of two.
+    /// with one transformer run per evaluation instead of two. Mutations tried: negative and positive rows swapped, and
+    /// the scale ignored, each fail every sampler.
     /// </summary>
     [Theory]
     [InlineData("euler", 1)]
@@ -136,6 +138,27 @@ public class TrueCfgTests(BuiltPackages packages)
         var plain = settings with { TrueCfgScale = 1f };
         var unguided = await pipeline.DenoiseAsync(new DenoiseRequest(pipeline.EncodeConditioning(plain), plain));
         Assert.True(guided.Latents.Zip(unguided.Latents, (a, b) => Math.Abs(a - b)).Max() > 1e-2f, "scale 3 left the state as the plain run's");
+    }
+
+    /// <summary>A batch's rows are [positive 0..B-1, negative 0..B-1]; each image pairs with its own prompts and negative.</summary>
+    [Fact]
+    public void TrueCfgBatch_EqualsSingleRuns()
+    {
+        var pipeline = packages.TinyDev;
+        GenerationSettings[] batch =
+        [
+            DevSettings() with { NegativePrompt = Negative, TrueCfgScale = 3f },
+            DevSettings() with { Prompt = "a green tree", Prompt2 = "a tall green tree", NegativePrompt = "a red car", TrueCfgScale = 3f, Seed = 8, ImageIndex = 1 },
+        ];
+
+        var together = pipeline.Generate(batch);
+
+        for (int i = 0; i < batch.Length; i++)
+        {
+            using var alone = pipeline.Generate(batch[i]);
+            int maxDifference = alone.Rgb.Zip(together[i].Rgb, (a, b) => Math.Abs(a - b)).Max();
+            Assert.True(maxDifference <= 1, $"image {i}: max pixel difference {maxDifference}");
+        }
     }
 
     [Fact]
