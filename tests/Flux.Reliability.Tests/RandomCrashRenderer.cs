@@ -11,7 +11,7 @@ namespace Flux.Reliability.Tests;
 /// steps since the last one are lost), just after, or when the chunk is done but not yet stored.
 /// At most <paramref name="maxCrashesPerImage"/> per image, so the activity retry policy can win.
 /// </summary>
-public sealed class RandomCrashRenderer(IImageRenderer inner, int seed, double probability, int maxCrashesPerImage) : RendererDecorator(inner)
+internal sealed class RandomCrashRenderer(IImageRenderer inner, int seed, double probability, int maxCrashesPerImage) : RendererDecorator(inner)
 {
     private const int StartPoint = 0;
     private const int BeforeSave = 1;
@@ -27,12 +27,12 @@ public sealed class RandomCrashRenderer(IImageRenderer inner, int seed, double p
     public IReadOnlyCollection<(int Index, int Step, string Where)> Crashes => _crashes;
 
     public override async Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
         Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
     {
         int index = spec.ImageIndex;
         CrashIf(index, checkpoint is null ? 0 : -1, StartPoint, "at chunk start");
-        var chunk = await base.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, async (state, step, ct) =>
+        var chunk = await base.DenoiseAsync(spec, conditioning, source, checkpoint, maxSteps, timeBudget, async (state, step, ct) =>
         {
             CrashIf(index, step, BeforeSave, "before saving the checkpoint");
             await saveCheckpoint(state, step, ct);

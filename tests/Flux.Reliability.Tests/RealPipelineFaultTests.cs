@@ -48,7 +48,7 @@ public sealed class RealPipelineFaultTests(ITestOutputHelper output)
         crashing.Enabled = true;
         faulty.Armed = true;
         var starter = service.Get<JobStarter>();
-        Assert.True(await starter.StartAsync(service.Client, starter.Validate(request, "real-faulty").Job!, JobSource.Http, CancellationToken.None));
+        Assert.True(await starter.StartAsync(service.Client, (await starter.ValidateAsync(request, "real-faulty", CancellationToken.None)).Job!, JobSource.Http, CancellationToken.None));
         var disturbed = await service.WaitAsync("real-faulty", TimeSpan.FromSeconds(180));
         await faulty.Restarted;
         var disturbedTime = clock.Elapsed - undisturbedTime;
@@ -99,9 +99,9 @@ public sealed class RealPipelineFaultTests(ITestOutputHelper output)
         public Task Restarted => Triggered ? _restarted.Task : Task.CompletedTask;
 
         public override Task<Flux.Functions.Rendering.DenoiseChunk> DenoiseAsync(
-            Flux.Inference.GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
+            Flux.Inference.GenerationSettings spec, ReadOnlyMemory<byte> conditioning, Flux.Functions.Rendering.SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
             Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
-            => base.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, async (state, step, ct) =>
+            => base.DenoiseAsync(spec, conditioning, source, checkpoint, maxSteps, timeBudget, async (state, step, ct) =>
             {
                 if (Armed && spec.ImageIndex == atImage && step == atStep && Interlocked.Exchange(ref _triggered, 1) == 0)
                 {

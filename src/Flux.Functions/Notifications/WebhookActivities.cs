@@ -15,7 +15,7 @@ namespace Flux.Functions.Notifications;
 /// backoff; a refusal (a 4xx, an address the SSRF guard rejects) is returned as data, because the isolated
 /// worker does not carry exception types to the orchestrator (see <see cref="ActivityOutcome{T}"/>).
 /// </summary>
-public sealed class WebhookActivities(
+internal sealed class WebhookActivities(
     WebhookSender sender,
     CloudEventPublisher publisher,
     ImageStore images,
@@ -107,4 +107,4 @@ public sealed class WebhookActivities(
 }
 
 /// <summary>Why a webhook delivery was refused for good (a 4xx answer, a refused address).</summary>
-public sealed record WebhookRefusal(string Reason);
+internal sealed record WebhookRefusal(string Reason);

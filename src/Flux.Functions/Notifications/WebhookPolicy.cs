@@ -8,7 +8,7 @@ namespace Flux.Functions.Notifications;
 /// the orchestration's input. Every failure that reaches it is retried: a refused target
 /// (<see cref="WebhookRefusedException"/>) comes back from the activity as a <see cref="WebhookRefusal"/>, not as a failure.
 /// </summary>
-public sealed record WebhookPolicy(int MaxAttempts, TimeSpan FirstRetryInterval)
+internal sealed record WebhookPolicy(int MaxAttempts, TimeSpan FirstRetryInterval)
 {
     public const double BackoffCoefficient = 2.0;
 
