@@ -15,10 +15,8 @@ internal sealed class NoOpRenderer : IImageRenderer
 
     public Task<byte[]> EncodePromptAsync(GenerationSettings spec, CancellationToken cancellationToken) => Task.FromResult(Payload);
 
-    public Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
-        => Task.FromResult(new DenoiseChunk(Payload, spec.Steps, spec.Steps));
+    public Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
+        => Task.FromResult(new DenoiseChunk(Payload, request.Spec.Steps, request.Spec.Steps));
 
     public Task<byte[]> DecodeAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
         => Task.FromResult(Payload);
@@ -40,10 +38,8 @@ internal sealed class TimingRenderer(IImageRenderer inner) : IImageRenderer
     public Task<byte[]> EncodePromptAsync(GenerationSettings spec, CancellationToken cancellationToken)
         => TimeAsync(() => inner.EncodePromptAsync(spec, cancellationToken));
 
-    public Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
-        => TimeAsync(() => inner.DenoiseAsync(spec, conditioning, source, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken));
+    public Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
+        => TimeAsync(() => inner.DenoiseAsync(request, cancellationToken));
 
     public Task<byte[]> DecodeAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
         => TimeAsync(() => inner.DecodeAsync(spec, finalCheckpoint, cancellationToken));

@@ -76,10 +76,8 @@ internal static class Throughput
             return inner.EncodePromptAsync(spec, cancellationToken);
         }
 
-        public Task<DenoiseChunk> DenoiseAsync(
-            GenerationSettings spec, ReadOnlyMemory<byte> conditioning, SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-            Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
-            => inner.DenoiseAsync(spec, conditioning, source, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken);
+        public Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
+            => inner.DenoiseAsync(request, cancellationToken);
 
         public Task<byte[]> DecodeAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
             => inner.DecodeAsync(spec, finalCheckpoint, cancellationToken);

@@ -71,11 +71,11 @@ public sealed class TinyModelTests(AzuriteFixture azurite, TinyModelFixture tiny
         await using var service = await FluxTestService.StartAsync(azurite, tiny.Renderer);
         var spec = new GenerationSettings("a red circle", Side, Side, Steps, 0f, 1, "euler", 0);
         byte[] conditioning = await tiny.Renderer.EncodePromptAsync(spec, CancellationToken.None);
-        byte[] otherShape = (await tiny.Renderer.DenoiseAsync(spec with { Width = Side * 2 }, conditioning, null, null, 1, TimeSpan.FromMinutes(1),
-            (_, _, _) => Task.CompletedTask, CancellationToken.None)).Checkpoint.ToArray();
+        byte[] otherShape = (await tiny.Renderer.DenoiseAsync(
+            new Rendering.DenoiseChunkRequest(spec with { Width = Side * 2 }, conditioning, null, 1, TimeSpan.FromMinutes(1), (_, _, _) => Task.CompletedTask), CancellationToken.None)).Checkpoint.ToArray();
 
         var error = await Assert.ThrowsAsync<Rendering.InvalidRenderInputException>(() => tiny.Renderer.DenoiseAsync(
-            spec, conditioning, null, otherShape, 1, TimeSpan.FromMinutes(1), (_, _, _) => Task.CompletedTask, CancellationToken.None));
+            new Rendering.DenoiseChunkRequest(spec, conditioning, otherShape, 1, TimeSpan.FromMinutes(1), (_, _, _) => Task.CompletedTask), CancellationToken.None));
         Assert.Contains("shape", error.Message, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -99,11 +99,11 @@ public sealed class TinyModelTests(AzuriteFixture azurite, TinyModelFixture tiny
         int loadsBefore = cache.LoadCount(transformer);
         var saved = new List<int>();
 
-        var chunk = await renderer.DenoiseAsync(spec, conditioning, null, null, maxSteps: 8, TimeSpan.FromMinutes(1), async (_, step, _) =>
+        var chunk = await renderer.DenoiseAsync(new Rendering.DenoiseChunkRequest(spec, conditioning, null, MaxSteps: 8, TimeSpan.FromMinutes(1), async (_, step, _) =>
         {
             await Task.Yield();
             saved.Add(step);
-        }, CancellationToken.None);
+        }), CancellationToken.None);
 
         Assert.Equal((8, 8), (chunk.Step, chunk.TotalSteps));
         Assert.Equal([2, 4, 6], saved);
@@ -118,11 +118,11 @@ public sealed class TinyModelTests(AzuriteFixture azurite, TinyModelFixture tiny
         byte[] conditioning = await tiny.Renderer.EncodePromptAsync(spec, CancellationToken.None);
         var saved = new List<int>();
 
-        var chunk = await tiny.Renderer.DenoiseAsync(spec, conditioning, null, null, maxSteps: Steps, TimeSpan.FromTicks(1), (_, step, _) =>
+        var chunk = await tiny.Renderer.DenoiseAsync(new Rendering.DenoiseChunkRequest(spec, conditioning, null, MaxSteps: Steps, TimeSpan.FromTicks(1), (_, step, _) =>
         {
             saved.Add(step);
             return Task.CompletedTask;
-        }, CancellationToken.None);
+        }), CancellationToken.None);
 
         Assert.Equal(TinyModelFixture.CheckpointEvery, chunk.Step);
         Assert.Empty(saved);

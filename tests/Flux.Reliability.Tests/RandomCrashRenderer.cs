@@ -26,17 +26,18 @@ internal sealed class RandomCrashRenderer(IImageRenderer inner, int seed, double
 
     public IReadOnlyCollection<(int Index, int Step, string Where)> Crashes => _crashes;
 
-    public override async Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
+    public override async Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
     {
-        int index = spec.ImageIndex;
-        CrashIf(index, checkpoint is null ? 0 : -1, StartPoint, "at chunk start");
-        var chunk = await base.DenoiseAsync(spec, conditioning, source, checkpoint, maxSteps, timeBudget, async (state, step, ct) =>
+        int index = request.Spec.ImageIndex;
+        CrashIf(index, request.Checkpoint is null ? 0 : -1, StartPoint, "at chunk start");
+        var chunk = await base.DenoiseAsync(request with
         {
-            CrashIf(index, step, BeforeSave, "before saving the checkpoint");
-            await saveCheckpoint(state, step, ct);
-            CrashIf(index, step, AfterSave, "after saving the checkpoint");
+            SaveCheckpoint = async (state, step, ct) =>
+            {
+                CrashIf(index, step, BeforeSave, "before saving the checkpoint");
+                await request.SaveCheckpoint(state, step, ct);
+                CrashIf(index, step, AfterSave, "after saving the checkpoint");
+            },
         }, cancellationToken);
         CrashIf(index, chunk.Step, ChunkDone, "with the chunk done but not stored");
         return chunk;

@@ -76,19 +76,15 @@ internal sealed class RenderActivities(
         DenoiseChunk chunk;
         try
         {
-            chunk = await renderer.DenoiseAsync(
-                input.Spec,
-                text,
-                source,
-                resumeFrom,
-                input.MaxSteps,
-                input.TimeBudget,
-                (state, step, ct) =>
-                {
-                    Log.CheckpointSaved(logger, input.JobId, index, step);
-                    return checkpoints.WriteAsync(input.JobId, index, state, ct);
-                },
-                watch.Token).ConfigureAwait(false);
+            var request = new DenoiseChunkRequest(input.Spec, text, resumeFrom, input.MaxSteps, input.TimeBudget, (state, step, ct) =>
+            {
+                Log.CheckpointSaved(logger, input.JobId, index, step);
+                return checkpoints.WriteAsync(input.JobId, index, state, ct);
+            })
+            {
+                Source = source,
+            };
+            chunk = await renderer.DenoiseAsync(request, watch.Token).ConfigureAwait(false);
             FluxTelemetry.RecordChunk(stage, input.FromStep, chunk.Step, Stopwatch.GetElapsedTime(started), renderer.ModelId);
             await checkpoints.WriteAsync(input.JobId, index, chunk.Checkpoint, watch.Token).ConfigureAwait(false);
         }

@@ -50,26 +50,20 @@ internal sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
         return Task.FromResult(buffer.ToArray());
     }
 
-    public async Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec,
-        ReadOnlyMemory<byte> conditioning,
-        SourceImage? source,
-        ReadOnlyMemory<byte>? checkpoint,
-        int maxSteps,
-        TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint,
-        CancellationToken cancellationToken)
+    public async Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        var (spec, conditioning, checkpoint, maxSteps, timeBudget, saveCheckpoint) = request;
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(saveCheckpoint);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSteps);
         var text = Translate(() => TextConditioning.ReadFrom(new MemoryStream(conditioning.ToArray(), writable: false)));
         bool saving = false;   // what the store throws is not the caller's input, whatever its type
-        var request = new DenoiseRequest(text, spec)
+        var denoise = new DenoiseRequest(text, spec)
         {
             ResumeFrom = checkpoint is { } saved ? ReadCheckpoint(saved) : null,
-            Image = source?.Image,
-            Mask = source?.Mask,
+            Image = request.Source?.Image,
+            Mask = request.Source?.Mask,
             MaxSteps = maxSteps,
             CheckpointInterval = _checkpointEvery,
             OnCheckpoint = async (state, ct) =>
@@ -83,7 +77,7 @@ internal sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
 
         try
         {
-            var reached = await _pipeline.DenoiseAsync(request, cancellationToken).ConfigureAwait(false);
+            var reached = await _pipeline.DenoiseAsync(denoise, cancellationToken).ConfigureAwait(false);
             return new DenoiseChunk(WriteCheckpoint(reached), reached.Step, reached.TotalSteps);
         }
         catch (Exception e) when (!saving && IsInvalidInput(e))

@@ -23,22 +23,11 @@ internal interface IImageRenderer
     Task<byte[]> EncodePromptAsync(GenerationSettings spec, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Runs at most <paramref name="maxSteps"/> sampler steps from <paramref name="checkpoint"/>
-    /// (or from the seed's initial noise when it is null), stopping early once
-    /// <paramref name="timeBudget"/> is used. Every <c>K</c> steps (the implementation's checkpoint
-    /// interval) it calls <paramref name="saveCheckpoint"/> with the state and the step reached, so a
-    /// crash loses at most K steps. The state after the last step run is returned. <paramref name="source"/> is the
-    /// decoded input of image-to-image and inpainting (null for text-to-image).
+    /// Runs one chunk of sampler steps as <paramref name="request"/> says; every <c>K</c> steps (the implementation's
+    /// checkpoint interval) it calls <see cref="DenoiseChunkRequest.SaveCheckpoint"/> with the state and the step
+    /// reached, so a crash loses at most K steps. The state after the last step run is returned.
     /// </summary>
-    Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec,
-        ReadOnlyMemory<byte> conditioning,
-        SourceImage? source,
-        ReadOnlyMemory<byte>? checkpoint,
-        int maxSteps,
-        TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint,
-        CancellationToken cancellationToken);
+    Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken);
 
     /// <summary>Decodes the finished latent of <paramref name="finalCheckpoint"/> to an image file in the spec's format and quality.</summary>
     Task<byte[]> DecodeAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken);
@@ -48,6 +37,24 @@ internal interface IImageRenderer
     /// live previews; null when this renderer cannot preview its checkpoints.
     /// </summary>
     byte[]? PreviewJpeg(GenerationSettings spec, ReadOnlyMemory<byte> checkpoint) => null;
+}
+
+/// <summary>
+/// One Denoise call: at most <paramref name="MaxSteps"/> sampler steps of <paramref name="Spec"/> from
+/// <paramref name="Checkpoint"/> (the seed's start when null), stopping early once <paramref name="TimeBudget"/> is used.
+/// </summary>
+/// <param name="Conditioning">The serialized text conditioning EncodePromptAsync returned.</param>
+/// <param name="SaveCheckpoint">Stores a serialized state and the step it reached; awaited before the next step.</param>
+internal sealed record DenoiseChunkRequest(
+    GenerationSettings Spec,
+    ReadOnlyMemory<byte> Conditioning,
+    ReadOnlyMemory<byte>? Checkpoint,
+    int MaxSteps,
+    TimeSpan TimeBudget,
+    Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> SaveCheckpoint)
+{
+    /// <summary>The decoded input of image-to-image and inpainting; null for text-to-image.</summary>
+    public SourceImage? Source { get; init; }
 }
 
 /// <summary>The checked input of image-to-image (<see cref="Image"/>) and of inpainting (with <see cref="Mask"/>), at the spec's size.</summary>

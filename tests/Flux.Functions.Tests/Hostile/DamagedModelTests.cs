@@ -20,12 +20,10 @@ internal sealed class DenoiseAttempts(IImageRenderer inner) : RendererDecorator(
 {
     public System.Collections.Concurrent.ConcurrentDictionary<int, int> ByImage { get; } = new();
 
-    public override Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
+    public override Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
     {
-        ByImage.AddOrUpdate(spec.ImageIndex, 1, (_, n) => n + 1);
-        return base.DenoiseAsync(spec, conditioning, source, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken);
+        ByImage.AddOrUpdate(request.Spec.ImageIndex, 1, (_, n) => n + 1);
+        return base.DenoiseAsync(request, cancellationToken);
     }
 }
 
@@ -51,7 +49,7 @@ public sealed class DamagedModelTests(AzuriteFixture azurite, TinyModelFixture t
         var validation = await service.Get<JobStarter>().ValidateAsync(request, jobId, CancellationToken.None);
         var spec2 = validation.Job!.Items[2];
         byte[] conditioning = await tiny.Renderer.EncodePromptAsync(spec2, CancellationToken.None);
-        byte[] flipped = (await tiny.Renderer.DenoiseAsync(spec2, conditioning, null, null, 1, TimeSpan.FromMinutes(1), (_, _, _) => Task.CompletedTask, CancellationToken.None))
+        byte[] flipped = (await tiny.Renderer.DenoiseAsync(new DenoiseChunkRequest(spec2, conditioning, null, 1, TimeSpan.FromMinutes(1), (_, _, _) => Task.CompletedTask), CancellationToken.None))
             .Checkpoint.ToArray();
         flipped[flipped.Length / 2] ^= 0x40;
         var checkpoints = service.Get<CheckpointStore>();

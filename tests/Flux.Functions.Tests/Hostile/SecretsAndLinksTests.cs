@@ -17,12 +17,10 @@ namespace Flux.Functions.Tests.Hostile;
 /// <summary>Fails the Denoise of every prompt containing <paramref name="marker"/>, as invalid input.</summary>
 internal sealed class FailingPromptRenderer(IImageRenderer inner, string marker) : RendererDecorator(inner)
 {
-    public override Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
-        => spec.Prompt.Contains(marker, StringComparison.Ordinal)
-            ? throw new InvalidRenderInputException($"image {spec.ImageIndex} refused by the test renderer")
-            : base.DenoiseAsync(spec, conditioning, source, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken);
+    public override Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
+        => request.Spec.Prompt.Contains(marker, StringComparison.Ordinal)
+            ? throw new InvalidRenderInputException($"image {request.Spec.ImageIndex} refused by the test renderer")
+            : base.DenoiseAsync(request, cancellationToken);
 }
 
 [Collection(AzuriteCollection.Name)]

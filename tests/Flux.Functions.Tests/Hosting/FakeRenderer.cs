@@ -36,10 +36,9 @@ internal sealed class FakeRenderer(int checkpointEvery = 2, TimeSpan stepDelay =
         return Task.FromResult(SHA256.HashData(Encoding.UTF8.GetBytes(spec.Prompt))[..Channels]);
     }
 
-    public async Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
+    public async Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
     {
+        var (spec, conditioning, checkpoint, maxSteps, timeBudget, saveCheckpoint) = request;
         var (step, total, x) = checkpoint is { } saved ? Read(saved) : (0, spec.Steps, InitialNoise(spec));
         if (total != spec.Steps || x.Length != LatentLength(spec))
         {

@@ -16,10 +16,8 @@ internal abstract class RendererDecorator(IImageRenderer inner) : IImageRenderer
     public virtual Task<byte[]> EncodePromptAsync(GenerationSettings spec, CancellationToken cancellationToken)
         => Inner.EncodePromptAsync(spec, cancellationToken);
 
-    public virtual Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
-        => Inner.DenoiseAsync(spec, conditioning, source, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken);
+    public virtual Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
+        => Inner.DenoiseAsync(request, cancellationToken);
 
     public virtual Task<byte[]> DecodeAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
         => Inner.DecodeAsync(spec, finalCheckpoint, cancellationToken);
@@ -37,16 +35,17 @@ internal sealed class CrashOnceRenderer(IImageRenderer inner, int crashAfterStep
 
     public int Crashes => _crashed.Count;
 
-    public override Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
-        => base.DenoiseAsync(spec, conditioning, source, checkpoint, maxSteps, timeBudget, async (state, step, ct) =>
+    public override Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
+        => base.DenoiseAsync(request with
         {
-            await saveCheckpoint(state, step, ct);
-            if (step == crashAfterStep && _crashed.TryAdd((spec.Seed, spec.ImageIndex), true))
+            SaveCheckpoint = async (state, step, ct) =>
             {
-                throw new IOException($"injected crash after step {step} of image {spec.ImageIndex}");
-            }
+                await request.SaveCheckpoint(state, step, ct);
+                if (step == crashAfterStep && _crashed.TryAdd((request.Spec.Seed, request.Spec.ImageIndex), true))
+                {
+                    throw new IOException($"injected crash after step {step} of image {request.Spec.ImageIndex}");
+                }
+            },
         }, cancellationToken);
 }
 
@@ -57,16 +56,14 @@ internal sealed class GatedRenderer(IImageRenderer inner) : RendererDecorator(in
 
     public void Release() => _gate.TrySetResult();
 
-    public override async Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
+    public override async Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
     {
-        if (checkpoint is not null)
+        if (request.Checkpoint is not null)
         {
             await _gate.Task.WaitAsync(cancellationToken);
         }
 
-        return await base.DenoiseAsync(spec, conditioning, source, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken);
+        return await base.DenoiseAsync(request, cancellationToken);
     }
 }
 
@@ -77,12 +74,10 @@ internal sealed class InvalidInputRenderer(IImageRenderer inner) : RendererDecor
 
     public int Attempts => _attempts;
 
-    public override Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
+    public override Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _attempts);
-        throw new InvalidRenderInputException($"sampler \"{spec.Sampler}\" cannot run image {spec.ImageIndex}");
+        throw new InvalidRenderInputException($"sampler \"{request.Spec.Sampler}\" cannot run image {request.Spec.ImageIndex}");
     }
 }
 

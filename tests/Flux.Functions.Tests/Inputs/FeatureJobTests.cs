@@ -209,13 +209,11 @@ public sealed class FeatureJobTests(AzuriteFixture azurite, TinyModelFixture tin
             _rest.TrySetResult();
         }
 
-        public override async Task<Rendering.DenoiseChunk> DenoiseAsync(
-            Inference.GenerationSettings spec, ReadOnlyMemory<byte> conditioning, Rendering.SourceImage? source, ReadOnlyMemory<byte>? checkpoint, int maxSteps,
-            TimeSpan timeBudget, Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
+        public override async Task<Rendering.DenoiseChunk> DenoiseAsync(Rendering.DenoiseChunkRequest request, CancellationToken cancellationToken)
         {
-            (checkpoint is null ? FirstCall : ResumedCall).TrySetResult();
-            await (checkpoint is null ? _first : _rest).Task.WaitAsync(cancellationToken);
-            return await base.DenoiseAsync(spec, conditioning, source, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken);
+            (request.Checkpoint is null ? FirstCall : ResumedCall).TrySetResult();
+            await (request.Checkpoint is null ? _first : _rest).Task.WaitAsync(cancellationToken);
+            return await base.DenoiseAsync(request, cancellationToken);
         }
     }
 }
