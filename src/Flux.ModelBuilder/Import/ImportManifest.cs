@@ -10,7 +10,7 @@ public sealed record SourceFile(string File, long Bytes, string Sha256);
 
 /// <summary>
 /// An imported package's flux.json: the fields the loader reads (src/Flux.Inference/Packages/FluxManifest.cs:
-/// variant, t5MaxLength, defaults, shift, VAE scale/shift, transformerOutput, kind) plus where the weights came from.
+/// variant, t5MaxLength, defaults, shift, VAE scale/shift, transformerOutput, kind) plus how the weights are stored (precision, int4 block size) and where they came from.
 /// </summary>
 public sealed record ImportManifest(
     string Variant,
@@ -23,6 +23,8 @@ public sealed record ImportManifest(
     string TransformerOutput,
     string Kind,
     string Precision,
+    string Quantize,
+    int? Int4BlockSize,
     IReadOnlyList<LoraSpec> Loras,
     IReadOnlyList<SourceFile> Sources)
 {

@@ -1,3 +1,4 @@
+using Flux.ModelBuilder.Onnx.Int4;
 using Flux.ModelBuilder.Tiny;
 
 namespace Flux.ModelBuilder.Import;
@@ -27,6 +28,9 @@ public sealed record ImportRequest
     public FluxVariant? Variant { get; init; }
 
     public WeightPrecision Precision { get; init; } = WeightPrecision.Fp32;
+
+    /// <summary>int4 (MatMulNBits) storage of the transformer's block linears, quantized after any LoRA merge; null keeps them at <see cref="Precision"/>.</summary>
+    public Int4Quantization? Int4 { get; init; }
 
     public IReadOnlyList<LoraSpec> Loras { get; init; } = [];
 

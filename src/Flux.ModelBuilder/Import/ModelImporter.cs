@@ -104,8 +104,8 @@ public static class ModelImporter
 
         // LoRA updates are added in fp32 while each weight streams, before it is narrowed to the package precision.
         var parameters = import.Parameters(request.Precision, (name, shape) => loras.UpdatesFor(name, shape, import.Config.Hidden));
-        var options = import.Options(request.T5MaxLength);
-        var graph = import.Build(parameters, request.T5MaxLength);
+        var options = import.Options(request.T5MaxLength, request.Int4);
+        var graph = import.Build(parameters, request.T5MaxLength, request.Int4);
         loras.EnsureAllUsed(request.LoraIgnoreUnknown);
         AddInputs(inputs, request, import.Checkpoint.Files.Select(f => f.Path).Append(import.Checkpoint.Source).Append(Path.Combine(path, "config.json")));
         AddInputs(inputs, request, request.Loras.Select(l => l.Path));
@@ -165,6 +165,8 @@ public static class ModelImporter
             TransformerOutput: "latent",
             Kind: "imported",
             Precision: request.Precision.ToString().ToLowerInvariant(),
+            Quantize: request.Int4 is null ? "none" : "int4",
+            Int4BlockSize: request.Int4?.BlockSize,
             Loras: [.. request.Loras.Select(l => l with { Path = Path.GetFileName(l.Path) })],
             Sources: sources);
         File.WriteAllText(Path.Combine(directory, "flux.json"), manifest.ToJson());

@@ -26,6 +26,48 @@ public sealed class ModelImporterTests
         }
     }
 
+    /// <summary>flux.json as the issue lists it (variant, T5 length, defaults, VAE scale/shift from the config, provenance), read back by the loader; tokenizers copied byte for byte.</summary>
+    [Theory]
+    [InlineData(false, "schnell", 256, 4, 0, "none")]
+    [InlineData(true, "dev", 512, 50, 3.5, "dynamic")]
+    public void Manifest_RecordsVariantLengthDefaultsVaeFactorsAndEveryInputsSizeAndSha256(bool dev, string variant, int t5, int steps, double guidance, string shift)
+    {
+        using var dir = new TempDirectory();
+        var source = new ImportSource(dir.Path, new SmallFlux(dev));
+        var vaeConfig = Path.Combine(source.Root, "vae", "config.json");   // factors other than FLUX's defaults, so they must come from the file
+        File.WriteAllText(vaeConfig, File.ReadAllText(vaeConfig).Replace("\"scaling_factor\":0.3611", "\"scaling_factor\":0.5", StringComparison.Ordinal).Replace("\"shift_factor\":0.1159", "\"shift_factor\":-0.25", StringComparison.Ordinal));
+        var package = dir.Sub("out");
+
+        ModelImporter.Import(new ImportRequest { Source = source.Root, Output = package, TransformerFile = source.BflFile });
+
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(package, "flux.json")));
+        var root = json.RootElement;
+        Assert.Equal((variant, t5, steps, guidance, shift), (root.GetProperty("variant").GetString(), root.GetProperty("t5MaxLength").GetInt32(),
+            root.GetProperty("defaultSteps").GetInt32(), root.GetProperty("defaultGuidance").GetDouble(), root.GetProperty("shift").GetString()));
+        Assert.Equal((0.5, -0.25), (root.GetProperty("vaeScale").GetDouble(), root.GetProperty("vaeShift").GetDouble()));
+        Assert.Equal(("fp32", "none"), (root.GetProperty("precision").GetString(), root.GetProperty("quantize").GetString()));
+
+        var sources = root.GetProperty("sources").EnumerateArray().ToDictionary(e => e.GetProperty("file").GetString()!, e => (Bytes: e.GetProperty("bytes").GetInt64(), Sha: e.GetProperty("sha256").GetString()!));
+        var expectedFiles = new[] { Path.GetFileName(source.BflFile), "model_index.json", "tokenizer/vocab.json", "tokenizer/merges.txt", "tokenizer_2/spiece.model",
+            "text_encoder/config.json", "text_encoder/model.safetensors", "text_encoder_2/config.json", "vae/config.json", "vae/diffusion_pytorch_model.safetensors" };
+        foreach (var file in expectedFiles)
+        {
+            var path = file == Path.GetFileName(source.BflFile) ? source.BflFile : Path.Combine(source.Root, file);
+            Assert.True(sources.TryGetValue(file, out var recorded), $"flux.json sources lack {file}: {string.Join(", ", sources.Keys)}");
+            Assert.Equal((new FileInfo(path).Length, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)))), recorded);
+        }
+
+        Assert.Contains(sources.Keys, f => f.StartsWith("text_encoder_2/model-00001-of-", StringComparison.Ordinal));
+        Assert.DoesNotContain(sources.Keys, f => f.StartsWith("transformer/", StringComparison.Ordinal));   // BFL's file replaced the folder
+        foreach (var tokenizer in new[] { "tokenizer/vocab.json", "tokenizer/merges.txt", "tokenizer_2/spiece.model" })
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(source.Root, tokenizer)), File.ReadAllBytes(Path.Combine(package, tokenizer)));
+        }
+
+        using var pipeline = Flux.Inference.FluxPipeline.Open(package, new Flux.Inference.Sessions.InferenceOptions { ExecutionProvider = Flux.Inference.Sessions.ExecutionProviderKind.Cpu });
+        Assert.Equal((t5, steps, 0.5f, -0.25f), (pipeline.Package.T5MaxLength, pipeline.Package.DefaultSteps, pipeline.Package.VaeScale, pipeline.Package.VaeShift));
+    }
+
     [Fact]
     public void BadInput_LeavesNoPackageAndNoTemporaryFolder()
     {
