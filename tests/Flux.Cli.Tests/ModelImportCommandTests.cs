@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Flux.Tests.Shared;
 
 namespace Flux.Cli.Tests;
@@ -133,6 +134,40 @@ public sealed class ModelImportCommandTests
         Assert.Contains(expected, error, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error);
         Assert.False(Directory.Exists(output));
+        Assert.Empty(Directory.GetDirectories(folder.Path, ".package.*"));
+    }
+
+    /// <summary>The real `flux` process killed while it writes the transformer: no package; the next import removes the temporary folder and succeeds.</summary>
+    [Fact]
+    public void ImportKilledHalfWay_LeavesNoPackage_AndTheNextRunLeavesNoTemporaryFolder()
+    {
+        using var folder = new TemporaryFolder();
+        // Wide enough (about 100 MB written for the transformer) that the kill lands inside the write.
+        var source = ImportSourceFolder.Write(folder.Path, new SmallFlux(Dev: false, Hidden: 512, Heads: 32));
+        var output = Path.Combine(folder.Path, "package");
+        string[] Partial() => [.. Directory.GetDirectories(folder.Path, ".package.*.tmp")
+            .Select(t => Path.Combine(t, "transformer", "model.onnx.data")).Where(f => File.Exists(f) && new FileInfo(f).Length > 0)];
+
+        using (var process = CliRunner.Start("model", "import", source, "--out", output))
+        {
+            var waited = Stopwatch.StartNew();
+            while (Partial().Length == 0 && !process.HasExited && waited.Elapsed < TimeSpan.FromMinutes(2))
+            {
+                Thread.Sleep(2);
+            }
+
+            Assert.False(process.HasExited, "flux finished before it could be interrupted");
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+
+        Assert.False(Directory.Exists(output));
+        Assert.Single(Directory.GetDirectories(folder.Path, ".package.*.tmp"));   // what the kill left
+
+        var (exitCode, _, error) = CliRunner.Run("model", "import", source, "--out", output);
+
+        Assert.True(exitCode == 0, error);
+        Assert.True(File.Exists(Path.Combine(output, "flux.json")));
         Assert.Empty(Directory.GetDirectories(folder.Path, ".package.*"));
     }
 

@@ -48,7 +48,7 @@ public sealed class ModelImporterTests
         Assert.Equal(("fp32", "none"), (root.GetProperty("precision").GetString(), root.GetProperty("quantize").GetString()));
 
         var sources = root.GetProperty("sources").EnumerateArray().ToDictionary(e => e.GetProperty("file").GetString()!, e => (Bytes: e.GetProperty("bytes").GetInt64(), Sha: e.GetProperty("sha256").GetString()!));
-        var expectedFiles = new[] { Path.GetFileName(source.BflFile), "model_index.json", "tokenizer/vocab.json", "tokenizer/merges.txt", "tokenizer_2/spiece.model",
+        var expectedFiles = new[] { Path.GetFileName(source.BflFile), "tokenizer/vocab.json", "tokenizer/merges.txt", "tokenizer_2/spiece.model",
             "text_encoder/config.json", "text_encoder/model.safetensors", "text_encoder_2/config.json", "vae/config.json", "vae/diffusion_pytorch_model.safetensors" };
         foreach (var file in expectedFiles)
         {
