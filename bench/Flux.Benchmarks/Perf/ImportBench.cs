@@ -1,0 +1,214 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Flux.ModelBuilder.Import;
+using Flux.ModelBuilder.Onnx.Int4;
+using Flux.ModelBuilder.Tiny;
+using Flux.Tests.Shared;
+
+namespace Flux.Benchmarks.Perf;
+
+/// <summary>
+/// `import [--gb N] [--quick]` (issue 12): `flux model import` of a generated BFL checkpoint of about N GB (default 2;
+/// bf16, FLUX.1's layout at width 1024) against a plain copy of the same file, with the resident memory the import
+/// adds (anonymous and file-backed pages sampled, plus the kernel's peak); then int4 transformers at the graph
+/// bench's wide presets against fp32: weight bytes and output error. The checkpoint lives in a temporary folder
+/// that is deleted at the end.
+/// </summary>
+internal static class ImportBench
+{
+    private const int Hidden = 1024;
+
+    public static void Run(string[] args)
+    {
+        int i = Array.IndexOf(args, "--gb");
+        double gb = i >= 0 ? double.Parse(args[i + 1], CultureInfo.InvariantCulture) : 2;
+        var root = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"flux-import-bench-{Guid.NewGuid():N}")).FullName;
+        try
+        {
+            Throughput(root, gb);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+
+        Console.WriteLine();
+        Int4Error(args.Contains("--quick"));
+    }
+
+    private static void Throughput(string root, double gb)
+    {
+        // A double block holds 36·h² weights, a single block 15·h² (BFL's layers.py): 19 + 20 blocks of width 1024 in bf16 are 2.0 GB.
+        int doubleBlocks = Math.Max(1, (int)Math.Round(19 * gb / 2)), singleBlocks = Math.Max(1, (int)Math.Round(20 * gb / 2));
+        var source = ImportSourceFolder.WriteWithoutTransformer(root, t5Width: 64, clipWidth: 64);
+        var checkpoint = Path.Combine(root, "flux1-schnell.safetensors");
+        long largest = WriteBflCheckpoint(checkpoint, new SmallFlux(Dev: false, Hidden, Heads: 8, DoubleBlocks: 1, SingleBlocks: 1, Context: 64, Pooled: 64), doubleBlocks, singleBlocks);
+        long bytes = new FileInfo(checkpoint).Length;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"checkpoint: {checkpoint} (BF16, width {Hidden}, {doubleBlocks} double + {singleBlocks} single blocks), {bytes / 1e9:0.00} GB, largest tensor {largest / 1e6:0.0} MB; in the page cache (just written)"));
+        Console.WriteLine();
+        Console.WriteLine("| run | bytes written | s | source GB/s | of stream copy | RSS before MB | peak anon MB | peak file-backed MB | VmHWM MB |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+
+        var copy = Path.Combine(root, "copy.safetensors");
+        double fileCopy = Measure("File.Copy (copy_file_range)", bytes, null, () => File.Copy(checkpoint, copy), () => new FileInfo(copy).Length);
+        File.Delete(copy);
+        double streamCopy = Measure("stream copy, 1 MiB buffer", bytes, null, () => StreamCopy(checkpoint, copy), () => new FileInfo(copy).Length);
+        File.Delete(copy);
+        _ = fileCopy;
+
+        foreach (var (name, precision, int4) in new (string, WeightPrecision, Int4Quantization?)[]
+        {
+            ("import --precision bf16", WeightPrecision.Bf16, null),
+            ("import (fp32, the default)", WeightPrecision.Fp32, null),
+            ("import --quantize int4 (block 64)", WeightPrecision.Fp32, new Int4Quantization()),
+        })
+        {
+            var output = Path.Combine(root, "package");
+            var request = new ImportRequest { Source = source, Output = output, TransformerFile = checkpoint, Precision = precision, Int4 = int4 };
+            Measure(name, bytes, streamCopy, () => ModelImporter.Import(request), () => Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length));
+            Directory.Delete(output, recursive: true);
+        }
+    }
+
+    /// <summary>Times <paramref name="run"/> once with the process's memory sampled every 10 ms; prints a table row; returns seconds.</summary>
+    private static double Measure(string name, long sourceBytes, double? streamCopySeconds, Action run, Func<long> written)
+    {
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);   // give freed heap back, so "before" is this run's baseline
+        ProcessMemory.ResetPeak();
+        long before = ProcessMemory.ResidentBytes;
+        long peakAnon = 0, peakFile = 0;
+        using var stop = new CancellationTokenSource();
+        var sampler = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                peakAnon = Math.Max(peakAnon, ProcessMemory.Field("RssAnon:"));
+                peakFile = Math.Max(peakFile, ProcessMemory.Field("RssFile:"));
+                Thread.Sleep(10);
+            }
+        });
+        var watch = Stopwatch.StartNew();
+        run();
+        double seconds = watch.Elapsed.TotalSeconds;
+        stop.Cancel();
+        sampler.Wait();
+        string ratio = streamCopySeconds is { } copy ? string.Create(CultureInfo.InvariantCulture, $"{copy / seconds:0.00}x") : "";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | {written() / 1e9:0.00} GB | {seconds:0.0} | {sourceBytes / 1e9 / seconds:0.00} | {ratio} | {before / 1e6:0} | {peakAnon / 1e6:0} | {peakFile / 1e6:0} | {ProcessMemory.PeakResidentBytes / 1e6:0} |"));
+        return seconds;
+    }
+
+    private static void StreamCopy(string from, string to)
+    {
+        using var input = new FileStream(from, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        using var output = new FileStream(to, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
+        var buffer = new byte[1 << 20];
+        int read;
+        while ((read = input.Read(buffer)) > 0)
+        {
+            output.Write(buffer, 0, read);
+        }
+    }
+
+    /// <summary>
+    /// BFL's single-file layout (names from tests/Shared/FluxCheckpoints.Bfl) with <paramref name="doubleBlocks"/> and
+    /// <paramref name="singleBlocks"/> copies of one template block each, streamed out tensor by tensor as BF16
+    /// (truncated), so the writer never holds more than the template. Returns the largest tensor's byte count.
+    /// </summary>
+    private static long WriteBflCheckpoint(string path, SmallFlux template, int doubleBlocks, int singleBlocks)
+    {
+        var tensors = new List<(string Name, long[] Shape, float[] Values)>();
+        foreach (var (key, (shape, values)) in FluxCheckpoints.Bfl(template, seed: 7))
+        {
+            var (prefix, count) = key.StartsWith("double_blocks.0.", StringComparison.Ordinal) ? ("double_blocks.", doubleBlocks)
+                : key.StartsWith("single_blocks.0.", StringComparison.Ordinal) ? ("single_blocks.", singleBlocks)
+                : (null, 1);
+            for (int b = 0; b < count; b++)
+            {
+                tensors.Add((prefix is null ? key : prefix + b.ToString(CultureInfo.InvariantCulture) + key[(prefix.Length + 1)..], shape, values));
+            }
+        }
+
+        var header = new Dictionary<string, object>(StringComparer.Ordinal);
+        long offset = 0;
+        foreach (var (name, shape, values) in tensors)
+        {
+            header[name] = new { dtype = "BF16", shape, data_offsets = new[] { offset, offset + 2L * values.Length } };
+            offset += 2L * values.Length;
+        }
+
+        var json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(header));
+        using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)json.Length);
+        file.Write(length);
+        file.Write(json);
+        foreach (var (_, _, values) in tensors)
+        {
+            var bf16 = new byte[2 * values.Length];
+            for (int v = 0; v < values.Length; v++)
+            {
+                BinaryPrimitives.WriteUInt16LittleEndian(bf16.AsSpan(2 * v), (ushort)(BitConverter.SingleToUInt32Bits(values[v]) >> 16));
+            }
+
+            file.Write(bf16);
+        }
+
+        return tensors.Max(t => 2L * t.Values.Length);
+    }
+
+    /// <summary>
+    /// int4 against fp32 at the graph bench's wide presets (random uniform weights, the same for both): transformer
+    /// weight bytes, and the relative RMS error of one transformer evaluation on the same random inputs.
+    /// </summary>
+    private static void Int4Error(bool quick)
+    {
+        var presets = new (string Name, TinyFluxOptions Options)[]
+        {
+            ("width 1024, 8 heads, 2 + 4 blocks", new TinyFluxOptions { HiddenSize = 1024, HeadCount = 8, DoubleBlocks = 2, SingleBlocks = 4, T5Width = 1024 }),
+            ("flux-width (3072, 24 heads), 1 + 1 blocks", TinyFluxOptions.FluxWidth),
+        };
+        const int side = 256;
+        Console.WriteLine($"int4 against fp32, one transformer evaluation at {side}x{side} (L = {side * side / 256}), random text conditioning:");
+        Console.WriteLine();
+        Console.WriteLine("| preset | block size | fp32 weights MB | int4 weights MB | int4 / fp32 | output relative RMS error | max abs error / max abs output |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var (name, fp32) in quick ? presets[..1] : presets)
+        {
+            float[] expected;
+            using (var step = new TransformerStep(fp32, side, randomConditioning: true))
+            {
+                expected = step.Output;
+            }
+
+            long fp32Bytes = PerfPackages.Transformer(fp32).WeightBytes;
+            foreach (int blockSize in new[] { 32, 64, 128 })
+            {
+                var int4 = fp32 with { Int4 = new Int4Quantization { BlockSize = blockSize } };
+                float[] actual;
+                using (var step = new TransformerStep(int4, side, randomConditioning: true))
+                {
+                    actual = step.Output;
+                }
+
+                long int4Bytes = PerfPackages.Transformer(int4).WeightBytes;
+                double squaredError = 0, squared = 0, maxError = 0, maxOutput = 0;
+                for (int e = 0; e < expected.Length; e++)
+                {
+                    double d = actual[e] - expected[e];
+                    squaredError += d * d;
+                    squared += (double)expected[e] * expected[e];
+                    maxError = Math.Max(maxError, Math.Abs(d));
+                    maxOutput = Math.Max(maxOutput, Math.Abs(expected[e]));
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {name} | {blockSize} | {fp32Bytes / 1e6:0.0} | {int4Bytes / 1e6:0.0} | {(double)int4Bytes / fp32Bytes:0.000} | {Math.Sqrt(squaredError / squared):0.0000} | {maxError / maxOutput:0.0000} |"));
+            }
+        }
+    }
+}
