@@ -138,14 +138,26 @@ public sealed class ModelImportCommand(IAnsiConsole console) : Command<ModelImpo
         return 0;
     }
 
-    /// <summary>One progress bar per component, in bytes.</summary>
+    /// <summary>One progress bar per component, in bytes; the checksums bar advances from the hashing thread, so updates take a lock.</summary>
     private sealed class SpectreImportProgress(ProgressContext context) : IImportProgress
     {
         private readonly Dictionary<string, ProgressTask> _tasks = new(StringComparer.Ordinal);
+        private readonly Lock _gate = new();
 
-        public void Begin(string component, long totalBytes) =>
-            _tasks[component] = context.AddTask(Markup.Escape(component), maxValue: Math.Max(1, totalBytes));
+        public void Begin(string component, long totalBytes)
+        {
+            lock (_gate)
+            {
+                _tasks[component] = context.AddTask(Markup.Escape(component), maxValue: Math.Max(1, totalBytes));
+            }
+        }
 
-        public void Advance(string component, long bytes) => _tasks[component].Increment(bytes);
+        public void Advance(string component, long bytes)
+        {
+            lock (_gate)
+            {
+                _tasks[component].Increment(bytes);
+            }
+        }
     }
 }

@@ -39,7 +39,7 @@ public sealed record ImportManifest(
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions).ReplaceLineEndings("\n") + "\n";
 
     /// <summary>Hashes <paramref name="path"/>, reporting bytes read to <paramref name="advance"/>.</summary>
-    public static SourceFile Describe(string path, string shownAs, Action<long> advance)
+    public static SourceFile Describe(string path, string shownAs, Action<long> advance, CancellationToken cancellationToken = default)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -47,6 +47,7 @@ public sealed record ImportManifest(
         int read;
         while ((read = stream.Read(buffer)) > 0)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             sha.AppendData(buffer, 0, read);
             advance(read);
         }

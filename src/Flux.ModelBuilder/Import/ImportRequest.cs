@@ -41,7 +41,11 @@ public sealed record ImportRequest
     public int? T5MaxLength { get; init; }
 }
 
-/// <summary>Receives an import's progress per component, in bytes written.</summary>
+/// <summary>
+/// Receives an import's progress per component, in bytes written. Every Begin comes first, on the importing thread;
+/// Advance for <see cref="ModelImporter.SourcesComponent"/> (hashing the inputs) then comes from another thread,
+/// concurrently with the other components' Advance.
+/// </summary>
 public interface IImportProgress
 {
     void Begin(string component, long totalBytes);

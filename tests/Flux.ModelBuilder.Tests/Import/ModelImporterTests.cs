@@ -68,6 +68,53 @@ public sealed class ModelImporterTests
         Assert.Equal((t5, steps, 0.5f, -0.25f), (pipeline.Package.T5MaxLength, pipeline.Package.DefaultSteps, pipeline.Package.VaeScale, pipeline.Package.VaeShift));
     }
 
+    /// <summary>One progress bar per component: each begins with its byte total before any advance, and its advances add up to that total.</summary>
+    [Fact]
+    public void Progress_ReportsEveryComponent_AndItsBytesAddUpToItsTotal()
+    {
+        using var dir = new TempDirectory();
+        var source = new ImportSource(dir.Path, new SmallFlux(Dev: false));
+        var progress = new RecordingProgress();
+
+        ModelImporter.Import(new ImportRequest { Source = source.Root, Output = dir.Sub("out"), T5MaxLength = 8 }, progress);
+
+        Assert.Equal(["text_encoder", "text_encoder_2", "transformer", "vae", "tokenizers", ModelImporter.SourcesComponent], progress.Totals.Keys);
+        foreach (var (component, total) in progress.Totals)
+        {
+            Assert.True(total > 0, component);
+            Assert.Equal(total, progress.Done[component]);
+        }
+
+        Assert.Equal(new FileInfo(dir.Sub("out/transformer/model.onnx.data")).Length, progress.Totals["transformer"], tolerance: 4096.0 * 400);   // data plus 4 KiB alignment per tensor
+    }
+
+    private sealed class RecordingProgress : IImportProgress
+    {
+        private readonly Lock _gate = new();
+
+        public Dictionary<string, long> Totals { get; } = [];
+
+        public Dictionary<string, long> Done { get; } = [];
+
+        public void Begin(string component, long totalBytes)
+        {
+            lock (_gate)
+            {
+                Assert.False(Totals.ContainsKey(component), $"{component} began twice");
+                Assert.DoesNotContain(Done, d => d.Value > 0 && d.Key != ModelImporter.SourcesComponent); // every bar exists before work starts
+                (Totals[component], Done[component]) = (totalBytes, 0);
+            }
+        }
+
+        public void Advance(string component, long bytes)
+        {
+            lock (_gate)
+            {
+                Done[component] += bytes;
+            }
+        }
+    }
+
     [Fact]
     public void BadInput_LeavesNoPackageAndNoTemporaryFolder()
     {
