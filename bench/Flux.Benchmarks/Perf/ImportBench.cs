@@ -56,8 +56,8 @@ internal static class ImportBench
             $"checkpoint: {checkpoint} (BF16, width {Hidden}, {doubleBlocks} double + {singleBlocks} single blocks), {bytes / 1e9:0.00} GB, largest tensor {largest / 1e6:0.0} MB; in the page cache (just written)"));
         Console.WriteLine($"Each run {rounds} times, round-robin (the machine is shared); fastest time, largest memory.");
         Console.WriteLine();
-        Console.WriteLine("| run | bytes written | s | source GB/s | of stream copy | RSS before MB | peak anon MB | peak file-backed MB | VmHWM MB |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Console.WriteLine("| run | bytes written | wall s | source GB/s | of stream copy | CPU s | of stream copy (CPU) | RSS before MB | peak anon MB | peak file-backed MB | VmHWM MB |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 
         var copy = Path.Combine(root, "copy.safetensors");
         var output = Path.Combine(root, "package");
@@ -70,7 +70,7 @@ internal static class ImportBench
             ("import (fp32, the default)", Import(WeightPrecision.Fp32, null), PackageBytes, () => Directory.Delete(output, recursive: true)),
             ("import --quantize int4 (block 64)", Import(WeightPrecision.Fp32, new Int4Quantization()), PackageBytes, () => Directory.Delete(output, recursive: true)),
         };
-        var results = runs.Select(_ => new Measurement(double.MaxValue, 0, 0, 0, 0, 0)).ToArray();
+        var results = runs.Select(_ => new Measurement(double.MaxValue, double.MaxValue, 0, 0, 0, 0, 0)).ToArray();
         for (int round = 0; round < rounds; round++)
         {
             for (int i = 0; i < runs.Length; i++)
@@ -78,24 +78,27 @@ internal static class ImportBench
                 var m = Measure(runs[i].Run, runs[i].Written);
                 runs[i].Clean();
                 var best = results[i];
-                results[i] = new Measurement(Math.Min(best.Seconds, m.Seconds), m.Written, Math.Max(best.Before, m.Before), Math.Max(best.PeakAnon, m.PeakAnon), Math.Max(best.PeakFile, m.PeakFile), Math.Max(best.Hwm, m.Hwm));
+                results[i] = new Measurement(Math.Min(best.Seconds, m.Seconds), Math.Min(best.CpuSeconds, m.CpuSeconds), m.Written, Math.Max(best.Before, m.Before), Math.Max(best.PeakAnon, m.PeakAnon), Math.Max(best.PeakFile, m.PeakFile), Math.Max(best.Hwm, m.Hwm));
             }
         }
 
-        double streamCopy = results[1].Seconds;
+        var streamCopy = results[1];
         for (int i = 0; i < runs.Length; i++)
         {
             var m = results[i];
-            string ratio = i >= 2 ? string.Create(CultureInfo.InvariantCulture, $"{streamCopy / m.Seconds:0.00}x") : "";
+            string ratio = i >= 2 ? string.Create(CultureInfo.InvariantCulture, $"{streamCopy.Seconds / m.Seconds:0.00}x") : "";
+            string cpuRatio = i >= 2 ? string.Create(CultureInfo.InvariantCulture, $"{streamCopy.CpuSeconds / m.CpuSeconds:0.00}x") : "";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {runs[i].Name} | {m.Written / 1e9:0.00} GB | {m.Seconds:0.0} | {bytes / 1e9 / m.Seconds:0.00} | {ratio} | {m.Before / 1e6:0} | {m.PeakAnon / 1e6:0} | {m.PeakFile / 1e6:0} | {m.Hwm / 1e6:0} |"));
+                $"| {runs[i].Name} | {m.Written / 1e9:0.00} GB | {m.Seconds:0.0} | {bytes / 1e9 / m.Seconds:0.00} | {ratio} | {m.CpuSeconds:0.0} | {cpuRatio} | {m.Before / 1e6:0} | {m.PeakAnon / 1e6:0} | {m.PeakFile / 1e6:0} | {m.Hwm / 1e6:0} |"));
         }
+
+        SessionMemory(source, checkpoint, output);
 
         Action Import(WeightPrecision precision, Int4Quantization? int4) =>
             () => ModelImporter.Import(new ImportRequest { Source = source, Output = output, TransformerFile = checkpoint, Precision = precision, Int4 = int4 });
     }
 
-    private sealed record Measurement(double Seconds, long Written, long Before, long PeakAnon, long PeakFile, long Hwm);
+    private sealed record Measurement(double Seconds, double CpuSeconds, long Written, long Before, long PeakAnon, long PeakFile, long Hwm);
 
     /// <summary>Times <paramref name="run"/> once with the process's memory sampled every 10 ms.</summary>
     private static Measurement Measure(Action run, Func<long> written)
@@ -114,12 +117,49 @@ internal static class ImportBench
                 Thread.Sleep(10);
             }
         });
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         run();
         double seconds = watch.Elapsed.TotalSeconds;
+        double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;   // includes the sampler's few wake-ups
         stop.Cancel();
         sampler.Wait();
-        return new Measurement(seconds, written(), before, peakAnon, peakFile, ProcessMemory.PeakResidentBytes);
+        return new Measurement(seconds, cpuSeconds, written(), before, peakAnon, peakFile, ProcessMemory.PeakResidentBytes);
+    }
+
+    /// <summary>
+    /// What an ONNX Runtime session (CPU provider, full graph optimization as the pipeline sets it) keeps resident for
+    /// the imported transformer at each storage precision: whether constant folding widens fp16/bf16 weights (stored
+    /// with a Cast to fp32 after each) back to fp32 decides the GPU memory a precision needs.
+    /// </summary>
+    private static void SessionMemory(string source, string checkpoint, string output)
+    {
+        Console.WriteLine();
+        Console.WriteLine("Transformer session (CPU provider, ORT_ENABLE_ALL) per storage precision of the same checkpoint:");
+        Console.WriteLine();
+        Console.WriteLine("| package | transformer weights MB | session RSS added MB | peak while creating MB |");
+        Console.WriteLine("| --- | ---: | ---: | ---: |");
+        foreach (var (name, precision, int4) in new (string, WeightPrecision, Int4Quantization?)[]
+        {
+            ("fp32", WeightPrecision.Fp32, null), ("bf16", WeightPrecision.Bf16, null), ("fp16", WeightPrecision.Fp16, null), ("int4 (block 64) + fp32", WeightPrecision.Fp32, new Int4Quantization()),
+        })
+        {
+            ModelImporter.Import(new ImportRequest { Source = source, Output = output, TransformerFile = checkpoint, Precision = precision, Int4 = int4 });
+            var model = Path.Combine(output, "transformer", "model.onnx");
+            long weights = Directory.EnumerateFiles(Path.GetDirectoryName(model)!).Sum(f => new FileInfo(f).Length);
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            ProcessMemory.ResetPeak();
+            long before = ProcessMemory.ResidentBytes;
+            using (var options = new Microsoft.ML.OnnxRuntime.SessionOptions { GraphOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL })
+            using (var session = new Microsoft.ML.OnnxRuntime.InferenceSession(model, options))
+            {
+                long added = ProcessMemory.ResidentBytes - before;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {name} | {weights / 1e6:0} | {added / 1e6:0} | {(ProcessMemory.PeakResidentBytes - before) / 1e6:0} |"));
+            }
+
+            Directory.Delete(output, recursive: true);
+        }
     }
 
     private static void StreamCopy(string from, string to)
