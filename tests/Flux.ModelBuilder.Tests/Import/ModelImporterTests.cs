@@ -115,6 +115,44 @@ public sealed class ModelImporterTests
         }
     }
 
+    /// <summary>The IO contract the issue names (optimum's export names, BFL's for the transformer), with a dynamic batch axis on every graph input and output.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void EveryGraph_HasTheIssuesIoNames_AndADynamicBatchAxis(bool dev)
+    {
+        using var dir = new TempDirectory();
+        var source = new ImportSource(dir.Path, new SmallFlux(dev));
+        ModelImporter.Import(new ImportRequest { Source = source.Root, Output = dir.Sub("out"), T5MaxLength = 8 });
+
+        string[] transformerInputs = ["hidden_states", "encoder_hidden_states", "pooled_projections", "timestep", "img_ids", "txt_ids", .. dev ? new[] { "guidance" } : []];
+        var expected = new (string Folder, string[] Inputs, string[] Outputs)[]
+        {
+            ("text_encoder", ["input_ids"], ["last_hidden_state", "pooler_output"]),
+            ("text_encoder_2", ["input_ids"], ["last_hidden_state"]),
+            ("transformer", transformerInputs, ["latent"]),
+            ("vae_decoder", ["latent_sample"], ["sample"]),
+            ("vae_encoder", ["sample"], ["latent_sample"]),
+        };
+        foreach (var (folder, inputs, outputs) in expected)
+        {
+            var graph = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(dir.Sub($"out/{folder}/model.onnx"))).Graph;
+            var declaredInputs = graph.Input.Where(i => graph.Initializer.All(t => t.Name != i.Name)).ToList();
+            Assert.Equal(inputs.Order(StringComparer.Ordinal), declaredInputs.Select(i => i.Name).Order(StringComparer.Ordinal));
+            Assert.Equal(outputs, graph.Output.Select(o => o.Name));
+            foreach (var value in declaredInputs.Concat(graph.Output).Where(v => v.Name is not ("img_ids" or "txt_ids")))   // ids are (L, 3): no batch axis, as in BFL's and optimum's exports
+            {
+                var batch = value.Type.TensorType.Shape.Dim[0];
+                Assert.True(batch.ValueCase == global::Onnx.TensorShapeProto.Types.Dimension.ValueOneofCase.DimParam, $"{folder} {value.Name}: batch axis is {batch}, not symbolic");
+            }
+
+            if (folder.StartsWith("text_encoder", StringComparison.Ordinal))
+            {
+                Assert.Equal((int)global::Onnx.TensorProto.Types.DataType.Int64, declaredInputs.Single().Type.TensorType.ElemType);
+            }
+        }
+    }
+
     [Fact]
     public void BadInput_LeavesNoPackageAndNoTemporaryFolder()
     {
