@@ -43,7 +43,7 @@ public sealed class ModelImportCommandTests
     /// <summary>Every kind of bad input the issue lists: one line on stderr naming the problem, exit code 2, no package and no temporary folder.</summary>
     public static TheoryData<string> BadInputs => new()
     {
-        "missing source folder", "missing file", "missing transformer file", "config that disagrees with the shapes",
+        "missing source folder", "missing file", "missing transformer file", "config that disagrees with the shapes", "text encoder config that disagrees with the shapes",
         "header longer than the file", "offsets out of range", "overlapping offsets", "unknown dtype", "shape byte count",
         "duplicate names", "header over 100 MB", "missing shard", "LoRA for another architecture",
     };
@@ -82,6 +82,13 @@ public sealed class ModelImportCommandTests
             case "config that disagrees with the shapes":
                 File.WriteAllText(Path.Combine(source, "transformer", "config.json"), FluxCheckpoints.DiffusersConfig(sizes with { Context = 24 }));
                 expected = "joint_attention_dim 24";
+                break;
+            case "text encoder config that disagrees with the shapes":
+                var clipConfig = Path.Combine(source, "text_encoder", "config.json");
+                var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(clipConfig))!;
+                json["intermediate_size"] = json["intermediate_size"]!.GetValue<int>() * 2;
+                File.WriteAllText(clipConfig, json.ToJsonString());
+                expected = "mlp.fc1.weight";
                 break;
             case "header longer than the file":
                 SafeTensorsWriter.WriteRaw(shard, "{}", [], claimedHeaderLength: 1 << 20);
