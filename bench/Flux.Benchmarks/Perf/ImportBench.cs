@@ -128,38 +128,62 @@ internal static class ImportBench
     }
 
     /// <summary>
-    /// What an ONNX Runtime session (CPU provider, full graph optimization as the pipeline sets it) keeps resident for
-    /// the imported transformer at each storage precision: whether constant folding widens fp16/bf16 weights (stored
-    /// with a Cast to fp32 after each) back to fp32 decides the GPU memory a precision needs.
+    /// What an ONNX Runtime session (CPU provider, full graph optimization as the pipeline sets it) holds for the
+    /// imported transformer at each storage precision: whether graph optimization widens fp16/bf16 weights (stored
+    /// with a Cast to fp32 after each) back to fp32 decides the memory a precision needs. Each session is created in
+    /// a child process (`import-session MODEL [no-folding]`), so memory the allocator keeps from an earlier session
+    /// cannot hide the next one's.
     /// </summary>
     private static void SessionMemory(string source, string checkpoint, string output)
     {
         Console.WriteLine();
-        Console.WriteLine("Transformer session (CPU provider, ORT_ENABLE_ALL) per storage precision of the same checkpoint:");
+        Console.WriteLine("Transformer session (CPU provider, ORT_ENABLE_ALL), each created in a fresh process, per storage precision of the same checkpoint:");
         Console.WriteLine();
-        Console.WriteLine("| package | transformer weights MB | session RSS added MB | peak while creating MB |");
-        Console.WriteLine("| --- | ---: | ---: | ---: |");
-        foreach (var (name, precision, int4) in new (string, WeightPrecision, Int4Quantization?)[]
+        Console.WriteLine("| package | transformer weights MB | heap (RssAnon) after creation MB | mapped file pages (RssFile) MB | VmHWM MB |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+        foreach (var (name, precision, int4, noFolding) in new (string, WeightPrecision, Int4Quantization?, bool)[]
         {
-            ("fp32", WeightPrecision.Fp32, null), ("bf16", WeightPrecision.Bf16, null), ("fp16", WeightPrecision.Fp16, null), ("int4 (block 64) + fp32", WeightPrecision.Fp32, new Int4Quantization()),
+            ("fp32", WeightPrecision.Fp32, null, false), ("bf16", WeightPrecision.Bf16, null, false), ("fp16", WeightPrecision.Fp16, null, false),
+            ("bf16, folding disabled", WeightPrecision.Bf16, null, true), ("fp16, folding disabled", WeightPrecision.Fp16, null, true),
+            ("int4 (block 64) + fp32", WeightPrecision.Fp32, new Int4Quantization(), false),
         })
         {
             ModelImporter.Import(new ImportRequest { Source = source, Output = output, TransformerFile = checkpoint, Precision = precision, Int4 = int4 });
             var model = Path.Combine(output, "transformer", "model.onnx");
             long weights = Directory.EnumerateFiles(Path.GetDirectoryName(model)!).Sum(f => new FileInfo(f).Length);
-            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            ProcessMemory.ResetPeak();
-            long before = ProcessMemory.ResidentBytes;
-            using (var options = new Microsoft.ML.OnnxRuntime.SessionOptions { GraphOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL })
-            using (var session = new Microsoft.ML.OnnxRuntime.InferenceSession(model, options))
+            var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
             {
-                long added = ProcessMemory.ResidentBytes - before;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {name} | {weights / 1e6:0} | {added / 1e6:0} | {(ProcessMemory.PeakResidentBytes - before) / 1e6:0} |"));
+                start.ArgumentList.Add(typeof(ImportBench).Assembly.Location);
             }
 
+            foreach (var argument in new[] { "import-session", model, noFolding ? "no-folding" : "default" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var child = Process.Start(start)!;
+            string[] sizes = child.StandardOutput.ReadToEnd().Trim().Split(' ');
+            child.WaitForExit();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {weights / 1e6:0} | {sizes[0]} | {sizes[1]} | {sizes[2]} |"));
             Directory.Delete(output, recursive: true);
         }
+    }
+
+    /// <summary>`import-session MODEL default|no-folding`: creates the session and prints RssAnon, RssFile and VmHWM in MB.</summary>
+    public static void CreateSession(string[] args)
+    {
+        using var options = new Microsoft.ML.OnnxRuntime.SessionOptions { GraphOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL };
+        if (args[2] == "no-folding")
+        {
+            // What a session could do to keep half-precision weights half: ONNX Runtime's named-optimizer opt-out
+            // (comma-separated names from graph_transformer_utils.cc).
+            options.AddSessionConfigEntry("optimization.disable_specified_optimizers", "ConstantFolding,FuseFp16InitializerToFp32NodeTransformer");
+        }
+
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(args[1], options);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{ProcessMemory.Field("RssAnon:") / 1e6:0} {ProcessMemory.Field("RssFile:") / 1e6:0} {ProcessMemory.PeakResidentBytes / 1e6:0}"));
     }
 
     private static void StreamCopy(string from, string to)

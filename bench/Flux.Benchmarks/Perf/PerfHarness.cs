@@ -10,6 +10,12 @@ internal static class PerfHarness
 {
     public static bool TryRun(string[] args)
     {
+        if (args.Length > 0 && args[0] == "import-session")
+        {
+            ImportBench.CreateSession(args);   // the import bench's child process: no banner on stdout
+            return true;
+        }
+
         if (args.Length == 0 || args[0] is not ("overhead" or "scaling" or "memory" or "profile" or "png" or "batch" or "load" or "truecfg" or "graph" or "import"))
         {
             return false;
