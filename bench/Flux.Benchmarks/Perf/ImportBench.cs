@@ -141,11 +141,12 @@ internal static class ImportBench
         Console.WriteLine();
         Console.WriteLine("| package | transformer weights MB | heap (RssAnon) after creation MB | mapped file pages (RssFile) MB | VmHWM MB |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
-        foreach (var (name, precision, int4, noFolding) in new (string, WeightPrecision, Int4Quantization?, bool)[]
+        foreach (var (name, precision, int4, mode) in new (string, WeightPrecision, Int4Quantization?, string)[]
         {
-            ("fp32", WeightPrecision.Fp32, null, false), ("bf16", WeightPrecision.Bf16, null, false), ("fp16", WeightPrecision.Fp16, null, false),
-            ("bf16, folding disabled", WeightPrecision.Bf16, null, true), ("fp16, folding disabled", WeightPrecision.Fp16, null, true),
-            ("int4 (block 64) + fp32", WeightPrecision.Fp32, new Int4Quantization(), false),
+            ("fp32", WeightPrecision.Fp32, null, "default"), ("bf16", WeightPrecision.Bf16, null, "default"), ("fp16", WeightPrecision.Fp16, null, "default"),
+            ("bf16, folding disabled", WeightPrecision.Bf16, null, "no-folding"), ("fp16, folding disabled", WeightPrecision.Fp16, null, "no-folding"),
+            ("bf16, graph optimization off", WeightPrecision.Bf16, null, "no-optimization"), ("fp32, graph optimization off", WeightPrecision.Fp32, null, "no-optimization"),
+            ("int4 (block 64) + fp32", WeightPrecision.Fp32, new Int4Quantization(), "default"),
         })
         {
             ModelImporter.Import(new ImportRequest { Source = source, Output = output, TransformerFile = checkpoint, Precision = precision, Int4 = int4 });
@@ -157,7 +158,7 @@ internal static class ImportBench
                 start.ArgumentList.Add(typeof(ImportBench).Assembly.Location);
             }
 
-            foreach (var argument in new[] { "import-session", model, noFolding ? "no-folding" : "default" })
+            foreach (var argument in new[] { "import-session", model, mode })
             {
                 start.ArgumentList.Add(argument);
             }
@@ -170,10 +171,13 @@ internal static class ImportBench
         }
     }
 
-    /// <summary>`import-session MODEL default|no-folding`: creates the session and prints RssAnon, RssFile and VmHWM in MB.</summary>
+    /// <summary>`import-session MODEL default|no-folding|no-optimization`: creates the session and prints RssAnon, RssFile and VmHWM in MB.</summary>
     public static void CreateSession(string[] args)
     {
-        using var options = new Microsoft.ML.OnnxRuntime.SessionOptions { GraphOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL };
+        using var options = new Microsoft.ML.OnnxRuntime.SessionOptions
+        {
+            GraphOptimizationLevel = args[2] == "no-optimization" ? Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_DISABLE_ALL : Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
         if (args[2] == "no-folding")
         {
             // What a session could do to keep half-precision weights half: ONNX Runtime's named-optimizer opt-out
