@@ -223,7 +223,28 @@ public sealed class ModelImportCommandTests
         Assert.True(File.Exists(png));
     }
 
+    /// <summary>The real graphs come fused (ONNX Runtime's kernels) by default, plain on request, and flux.json says which.</summary>
+    [Fact]
+    public void Graph_IsFusedByDefault_AndPlainOnRequest()
+    {
+        using var folder = new TemporaryFolder();
+        var source = ImportSourceFolder.Write(folder.Path, new SmallFlux(Dev: false));
+        foreach (var (option, fusedOps) in new[] { ((string?)null, true), ("plain", false) })
+        {
+            var package = Path.Combine(folder.Path, option ?? "default");
+            string[] arguments = option is null ? ["model", "import", source, "--out", package] : ["model", "import", source, "--out", package, "--graph", option];
+            var (exitCode, _, error) = CliRunner.Run(arguments);
+            Assert.True(exitCode == 0, error);
+
+            var ops = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(package, "transformer", "model.onnx"))).Graph.Node.Select(n => n.OpType).ToHashSet();
+            Assert.Equal(fusedOps, ops.Contains("MultiHeadAttention") && ops.Contains("RotaryEmbedding"));
+            Assert.Equal(!fusedOps, ops.Contains("Softmax"));
+            Assert.Contains($"\"graph\": \"{option ?? "fused"}\"", File.ReadAllText(Path.Combine(package, "flux.json")), StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
+    [InlineData("--graph", "turbo", "--graph 'turbo' is not a graph kind (allowed: fused, plain)")]
     [InlineData("--variant", "turbo", "--variant 'turbo' is not a variant")]
     [InlineData("--precision", "fp8", "--precision 'fp8' is not a precision")]
     [InlineData("--lora", "style.safetensors:strong", "--lora 'style.safetensors:strong'")]

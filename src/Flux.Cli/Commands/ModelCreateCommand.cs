@@ -65,7 +65,7 @@ public sealed class ModelCreateCommand(IAnsiConsole console) : Command<ModelCrea
 
         /// <summary>plain or fused transformer operators (tiny only).</summary>
         [CommandOption("--graph <GRAPH>")]
-        [Description("tiny: fused (default: ONNX Runtime's MultiHeadAttention, RotaryEmbedding, FastGelu, RMSNorm kernels) or plain (standard ONNX operators only).")]
+        [Description("tiny: " + GraphOption.Description)]
         public string? Graph { get; init; }
 
         /// <summary>none or int4 transformer block weights (tiny only).</summary>

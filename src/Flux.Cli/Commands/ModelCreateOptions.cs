@@ -41,12 +41,7 @@ internal static class ModelCreateOptions
             T5MaxLength = s.T5Length is null ? null : Int("--t5-length", s.T5Length, 0, 1, 4096),
             Seed = s.Seed is null ? preset.Seed : (ulong)Int("--seed", s.Seed, 0, 0, int.MaxValue),
             OptimumOutputNames = s.OptimumNames,
-            Graph = s.Graph switch
-            {
-                null or "fused" => TransformerGraph.Fused,
-                "plain" => TransformerGraph.Plain,
-                _ => throw new CliUsageException($"--graph '{s.Graph}' is not a graph kind (allowed: fused, plain)"),
-            },
+            Graph = GraphOption.Parse(s.Graph),
             Int4 = Int4(s),
         };
 

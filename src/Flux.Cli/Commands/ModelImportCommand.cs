@@ -49,6 +49,10 @@ public sealed class ModelImportCommand(IAnsiConsole console) : Command<ModelImpo
         [Description("With --quantize int4: weights per 4-bit block, 32, 64 (default) or 128; smaller is more exact and larger.")]
         public string? BlockSize { get; init; }
 
+        [CommandOption("--graph <GRAPH>")]
+        [Description("The transformer's operators: " + GraphOption.Description)]
+        public string? Graph { get; init; }
+
         [CommandOption("--lora <FILE[:SCALE]>")]
         [Description("A LoRA merged into the transformer (repeatable; scale defaults to 1).")]
         public string[] Lora { get; init; } = [];
@@ -96,6 +100,7 @@ public sealed class ModelImportCommand(IAnsiConsole console) : Command<ModelImpo
             Variant = Variant switch { "schnell" => FluxVariant.Schnell, "dev" => FluxVariant.Dev, _ => null },
             Precision = Enum.Parse<WeightPrecision>(Precision, ignoreCase: true),
             Int4 = QuantizeOption.Parse(Quantize, BlockSize),
+            Graph = GraphOption.Parse(Graph),
             Loras = [.. Lora.Select(l => ParseLora(l)!)],
             LoraIgnoreUnknown = LoraIgnoreUnknown,
         };

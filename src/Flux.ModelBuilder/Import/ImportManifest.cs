@@ -25,6 +25,7 @@ public sealed record ImportManifest(
     string Precision,
     string Quantize,
     int? Int4BlockSize,
+    string Graph,
     IReadOnlyList<LoraSpec> Loras,
     IReadOnlyList<SourceFile> Sources)
 {

@@ -32,6 +32,9 @@ public sealed record ImportRequest
     /// <summary>int4 (MatMulNBits) storage of the transformer's block linears, quantized after any LoRA merge; null keeps them at <see cref="Precision"/>.</summary>
     public Int4Quantization? Int4 { get; init; }
 
+    /// <summary>The transformer's operators: ONNX Runtime's fused contrib kernels (default) or standard ONNX only.</summary>
+    public TransformerGraph Graph { get; init; } = TransformerGraph.Fused;
+
     public IReadOnlyList<LoraSpec> Loras { get; init; } = [];
 
     /// <summary>Skip LoRA keys that match no transformer weight instead of failing.</summary>

@@ -129,8 +129,8 @@ public static class ModelImporter
 
         // LoRA updates are added in fp32 while each weight streams, before it is narrowed to the package precision.
         var parameters = import.Parameters(request.Precision, (name, shape) => loras.UpdatesFor(name, shape, import.Config.Hidden));
-        var options = import.Options(request.T5MaxLength, request.Int4);
-        var graph = import.Build(parameters, request.T5MaxLength, request.Int4);
+        var options = import.Options(request.T5MaxLength, request.Int4, request.Graph);
+        var graph = import.Build(parameters, request.T5MaxLength, request.Int4, request.Graph);
         loras.EnsureAllUsed(request.LoraIgnoreUnknown);
         AddInputs(inputs, request, import.Checkpoint.Files.Select(f => f.Path).Append(import.Checkpoint.Source).Append(Path.Combine(path, "config.json")));
         AddInputs(inputs, request, request.Loras.Select(l => l.Path));
@@ -196,6 +196,7 @@ public static class ModelImporter
             Precision: request.Precision.ToString().ToLowerInvariant(),
             Quantize: request.Int4 is null ? "none" : "int4",
             Int4BlockSize: request.Int4?.BlockSize,
+            Graph: request.Graph.ToString().ToLowerInvariant(),
             Loras: [.. request.Loras.Select(l => l with { Path = Path.GetFileName(l.Path) })],
             Sources: sources);
         File.WriteAllText(Path.Combine(directory, "flux.json"), manifest.ToJson());

@@ -68,14 +68,14 @@ internal sealed class TransformerImport : IDisposable
     /// The graph's options; <paramref name="textLength"/> null is FLUX's T5 length for the variant (256 schnell, 512 dev),
     /// <paramref name="int4"/> null keeps every weight at the parameters' precision.
     /// </summary>
-    public TinyFluxOptions Options(int? textLength = null, Int4Quantization? int4 = null) =>
-        Config.ToOptions(OnnxFileWriter.DefaultExternalDataThreshold) with { T5MaxLength = textLength, Int4 = int4 };
+    public TinyFluxOptions Options(int? textLength = null, Int4Quantization? int4 = null, TransformerGraph graph = TransformerGraph.Fused) =>
+        Config.ToOptions(OnnxFileWriter.DefaultExternalDataThreshold) with { T5MaxLength = textLength, Int4 = int4, Graph = graph };
 
     /// <summary>Builds the graph; every checkpoint tensor must be used.</summary>
-    public BuiltGraph Build(CheckpointParameters parameters, int? textLength = null, Int4Quantization? int4 = null)
+    public BuiltGraph Build(CheckpointParameters parameters, int? textLength = null, Int4Quantization? int4 = null, TransformerGraph graph = TransformerGraph.Fused)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var options = Options(textLength, int4);
+        var options = Options(textLength, int4, graph);
         try
         {
             options.Validate();
