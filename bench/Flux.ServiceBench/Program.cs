@@ -114,7 +114,7 @@ static async Task<TimeSpan> RunJobAsync(FluxTestService service, int count, stri
         Defaults: new JobItemRequest(Width: side, Height: side, Steps: steps),
         Notify: new NotifySpec(Events: true));
     var starter = service.Get<JobStarter>();
-    var job = starter.Validate(request, jobId).Job ?? throw new InvalidOperationException("invalid bench job");
+    var job = (await starter.ValidateAsync(request, jobId, CancellationToken.None)).Job ?? throw new InvalidOperationException("invalid bench job");
     long start = Stopwatch.GetTimestamp();
     await starter.StartAsync(service.Client, job, JobSource.Http, CancellationToken.None);
     var done = await service.WaitAsync(jobId, TimeSpan.FromMinutes(10));

@@ -13,14 +13,12 @@ internal sealed class NoOpRenderer : IImageRenderer
 
     public ModelDefaults Defaults { get; } = new(64, 64, 4, 0f, "euler", FixedSize: false);
 
-    public Task<byte[]> EncodePromptAsync(string prompt, CancellationToken cancellationToken) => Task.FromResult(Payload);
+    public Task<byte[]> EncodePromptAsync(GenerationSettings spec, CancellationToken cancellationToken) => Task.FromResult(Payload);
 
-    public Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
-        => Task.FromResult(new DenoiseChunk(Payload, spec.Steps, spec.Steps));
+    public Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
+        => Task.FromResult(new DenoiseChunk(Payload, request.Spec.Steps, request.Spec.Steps));
 
-    public Task<byte[]> DecodeToPngAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
+    public Task<byte[]> DecodeAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
         => Task.FromResult(Payload);
 }
 
@@ -37,16 +35,14 @@ internal sealed class TimingRenderer(IImageRenderer inner) : IImageRenderer
 
     public void Reset() => Interlocked.Exchange(ref _ticks, 0);
 
-    public Task<byte[]> EncodePromptAsync(string prompt, CancellationToken cancellationToken)
-        => TimeAsync(() => inner.EncodePromptAsync(prompt, cancellationToken));
+    public Task<byte[]> EncodePromptAsync(GenerationSettings spec, CancellationToken cancellationToken)
+        => TimeAsync(() => inner.EncodePromptAsync(spec, cancellationToken));
 
-    public Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
-        => TimeAsync(() => inner.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken));
+    public Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
+        => TimeAsync(() => inner.DenoiseAsync(request, cancellationToken));
 
-    public Task<byte[]> DecodeToPngAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
-        => TimeAsync(() => inner.DecodeToPngAsync(spec, finalCheckpoint, cancellationToken));
+    public Task<byte[]> DecodeAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
+        => TimeAsync(() => inner.DecodeAsync(spec, finalCheckpoint, cancellationToken));
 
     private async Task<T> TimeAsync<T>(Func<Task<T>> stage)
     {

@@ -47,7 +47,7 @@ internal static class Throughput
             [.. Enumerable.Range(0, count).Select(i => new JobItemRequest($"prompt {i % distinct} of {name}"))],
             Defaults: new JobItemRequest(Width: Side, Height: Side, Steps: Steps));
         var starter = service.Get<JobStarter>();
-        var job = starter.Validate(request, jobId).Job ?? throw new InvalidOperationException("invalid bench job");
+        var job = (await starter.ValidateAsync(request, jobId, CancellationToken.None)).Job ?? throw new InvalidOperationException("invalid bench job");
         long start = Stopwatch.GetTimestamp();
         await starter.StartAsync(service.Client, job, JobSource.Http, CancellationToken.None);
         var done = await service.WaitAsync(jobId, TimeSpan.FromMinutes(20));
@@ -70,18 +70,16 @@ internal static class Throughput
 
         public void Reset() => Interlocked.Exchange(ref _encodes, 0);
 
-        public Task<byte[]> EncodePromptAsync(string prompt, CancellationToken cancellationToken)
+        public Task<byte[]> EncodePromptAsync(GenerationSettings spec, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _encodes);
-            return inner.EncodePromptAsync(prompt, cancellationToken);
+            return inner.EncodePromptAsync(spec, cancellationToken);
         }
 
-        public Task<DenoiseChunk> DenoiseAsync(
-            GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-            Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
-            => inner.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken);
+        public Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
+            => inner.DenoiseAsync(request, cancellationToken);
 
-        public Task<byte[]> DecodeToPngAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
-            => inner.DecodeToPngAsync(spec, finalCheckpoint, cancellationToken);
+        public Task<byte[]> DecodeAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
+            => inner.DecodeAsync(spec, finalCheckpoint, cancellationToken);
     }
 }

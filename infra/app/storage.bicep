@@ -21,7 +21,8 @@ param conditioningRetentionDays int
 param sku string = 'Standard_LRS'
 
 // Containers and queues the app uses (DESIGN 7; the app also creates them if missing).
-// flux-rejections keeps invalid queue messages and prompt files with their reason; flux-models
+// flux-rejections keeps invalid queue messages and prompt files with their reason; flux-inputs holds
+// input images (img2img sources, masks) that requests name, and the uploads stored under {jobId}/; flux-models
 // holds model packages uploaded by the operator, copied to each replica at start (model source
 // 'blob') or onto the NFS share by the sync job.
 var containerNames = [
@@ -30,6 +31,7 @@ var containerNames = [
   'flux-conditioning'
   'flux-prompts'
   'flux-rejections'
+  'flux-inputs'
   'flux-models'
 ]
 var queueNames = [

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 namespace Flux.Functions;
 
 /// <summary>The app's composition, once: Program.cs runs it, and the tests build the same host from it.</summary>
-public static class FluxApplication
+internal static class FluxApplication
 {
     /// <summary>
     /// ASP.NET Core integration for the HTTP functions, then the service (options, storage, stores, the

@@ -8,7 +8,7 @@ namespace Flux.Functions;
 /// Settings of the generation service, bound from the "Flux" configuration section
 /// (app settings <c>Flux__MaxParallelImages</c>, ...) and validated when the host starts.
 /// </summary>
-public sealed class FluxOptions
+internal sealed class FluxOptions
 {
     public const string SectionName = "Flux";
 
@@ -148,6 +148,10 @@ public sealed class FluxOptions
 
     [Required, RegularExpression(ContainerNamePattern)]
     public string ConditioningContainer { get; set; } = "flux-conditioning";
+
+    /// <summary>Input images: blobs requests name ({"blob": "..."}) and the uploads ({"base64": "..."}) stored under "{jobId}/".</summary>
+    [Required, RegularExpression(ContainerNamePattern)]
+    public string InputsContainer { get; set; } = "flux-inputs";
 
     /// <summary>Where invalid queue messages and prompt files are recorded with their reason.</summary>
     [Required, RegularExpression(ContainerNamePattern)]

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace Flux.Functions;
 
-public static class FluxServiceCollectionExtensions
+internal static class FluxServiceCollectionExtensions
 {
     /// <summary>
     /// Options (bound from "Flux", validated at start-up), storage clients and stores, the event
@@ -38,6 +38,8 @@ public static class FluxServiceCollectionExtensions
         services.TryAddSingleton<ImageStore>();
         services.TryAddSingleton<RejectionStore>();
         services.TryAddSingleton<FailureStore>();
+        services.TryAddSingleton<InputImageStore>();
+        services.TryAddSingleton<JobInputImages>();
         services.TryAddSingleton<CloudEventPublisher>();
         services.TryAddSingleton<Rendering.RendererHandle>();
         services.TryAddSingleton<JobStarter>();

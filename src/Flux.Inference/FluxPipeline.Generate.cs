@@ -21,11 +21,17 @@ public sealed class GenerateOptions
 
     /// <summary>Attach a preview every N steps (0 = never).</summary>
     public int PreviewInterval { get; init; }
+
+    /// <summary>The input image the whole batch starts from (see <see cref="DenoiseRequest.Image"/>); required exactly when the settings name one.</summary>
+    public InputImage? Image { get; init; }
+
+    /// <summary>The inpainting mask of the whole batch (see <see cref="DenoiseRequest.Mask"/>); required exactly when the settings name one.</summary>
+    public InputImageMask? Mask { get; init; }
 }
 
 /// <summary>
-/// One generated image: its settings and its pixels (H, W, 3). The PNG (parameters in tEXt chunks) is encoded on
-/// first use, not by <see cref="FluxPipeline.Generate(IReadOnlyList{GenerationSettings}, GenerateOptions?, CancellationToken)"/>:
+/// One generated image: its settings and its pixels (H, W, 3). The file (<see cref="Encoded"/> in the settings' format, or
+/// <see cref="Png"/>; parameters in the format's metadata) is encoded on first use, not by <see cref="FluxPipeline.Generate(IReadOnlyList{GenerationSettings}, GenerateOptions?, CancellationToken)"/>:
 /// serialization is a per-pixel cost that callers schedule themselves (in parallel, or overlapped with the next
 /// generation), and callers that need only the pixels never pay for it.
 /// </summary>
@@ -41,6 +47,7 @@ public sealed class GeneratedImage : IDisposable
     private readonly Action<byte[]>? _release;
     private byte[]? _rgb;
     private byte[]? _png;
+    private byte[]? _encoded;
 
     internal GeneratedImage(GenerationSettings settings, byte[] rgb, string modelName, Action<byte[]>? release = null)
     {
@@ -67,8 +74,46 @@ public sealed class GeneratedImage : IDisposable
         }
     }
 
-    /// <summary>Writes the PNG to <paramref name="path"/> atomically: a temporary file, then a rename.</summary>
-    public void Save(string path) => AtomicFile.WriteAllBytes(path, Png);
+    /// <summary>
+    /// The image in <see cref="GenerationSettings.OutputFormat"/> at <see cref="GenerationSettings.Quality"/>, with
+    /// <see cref="GenerationSettings.PngText"/> as its metadata; encoded once on first access (thread-safe).
+    /// </summary>
+    public byte[] Encoded
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _encoded ??= Settings.OutputFormat == ImageFormat.Png ? Png : Encode([]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Encodes the pixels in <see cref="GenerationSettings.OutputFormat"/> at <see cref="GenerationSettings.Quality"/>, with the
+    /// settings' metadata followed by <paramref name="extraMetadata"/> (e.g. the CLI's provider); not cached.
+    /// </summary>
+    public byte[] Encode(IEnumerable<KeyValuePair<string, string>> extraMetadata)
+    {
+        ArgumentNullException.ThrowIfNull(extraMetadata);
+        IReadOnlyList<KeyValuePair<string, string>> parameters = [.. Settings.PngText(_modelName), .. extraMetadata];
+        return ImageEncoding.Encode(Rgb, Settings.Width, Settings.Height, parameters, Settings.OutputFormat, Settings.Quality);
+    }
+
+    /// <summary>
+    /// Writes <see cref="Encoded"/> to <paramref name="path"/> atomically: a temporary file, then a rename. A file name
+    /// whose extension says another format (JPEG bytes in a .png) is refused.
+    /// </summary>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (ImageFormats.FromExtension(path) is { } implied && implied != Settings.OutputFormat)
+        {
+            throw new ArgumentException($"'{path}' is a {implied.Name()} file name but the settings ask for {Settings.OutputFormat.Name()}", nameof(path));
+        }
+
+        AtomicFile.WriteAllBytes(path, Encoded);
+    }
 
     public void Dispose()
     {
@@ -87,12 +132,16 @@ public sealed class GeneratedImage : IDisposable
 
 public sealed partial class FluxPipeline
 {
-    /// <summary>Generates a batch in one pass through each stage; image i equals a single run of batch[i].</summary>
+    /// <summary>
+    /// Generates a batch in one pass through each stage; image i equals a single run of batch[i] (its
+    /// <see cref="EncodeConditioning"/> and <see cref="DenoiseAsync"/>, with the options' image and mask).
+    /// </summary>
     public IReadOnlyList<GeneratedImage> Generate(IReadOnlyList<GenerationSettings> batch, GenerateOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new GenerateOptions();
         var first = ValidateBatch(batch);
-        var conditioning = EncodePrompts(batch.Select(s => s.Prompt).ToList(), cancellationToken);
+        CheckInputImages(first, options.Image, options.Mask);   // before the encoders run
+        var conditioning = EncodeConditionings(batch, cancellationToken);
         var onCheckpoint = options.OnCheckpoint;
         var request = new DenoiseRequest(conditioning, first)
         {
@@ -105,6 +154,8 @@ public sealed partial class FluxPipeline
             },
             Progress = options.Progress,
             PreviewInterval = options.PreviewInterval,
+            Image = options.Image,
+            Mask = options.Mask,
         };
 
         // The sampler state and workspace never leave this call (checkpoints get copies): they come from and go back to

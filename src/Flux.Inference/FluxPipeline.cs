@@ -59,17 +59,64 @@ public sealed partial class FluxPipeline : IDisposable
     public TextConditioning EncodePrompt(string prompt, CancellationToken cancellationToken = default) =>
         EncodePrompts([prompt], cancellationToken);
 
-    /// <summary>Encodes a batch of prompts with CLIP and T5.</summary>
+    /// <summary>Encodes a batch of prompts with CLIP and T5 (each prompt goes to both).</summary>
     public TextConditioning EncodePrompts(IReadOnlyList<string> prompts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prompts);
         ArgumentOutOfRangeException.ThrowIfZero(prompts.Count);
-        if (prompts.Any(p => p is null))
+        return Encode(prompts, prompts, cancellationToken);
+    }
+
+    /// <summary>
+    /// The conditioning <see cref="DenoiseAsync"/> takes for <paramref name="settings"/>: B = 1, or B = 2 rows
+    /// [positive, negative] when <see cref="GenerationSettings.UsesTrueCfg"/>. As diffusers' FluxPipeline does
+    /// (pipeline_flux.py, <c>encode_prompt</c>: <c>prompt_2 = prompt_2 or prompt</c>; <c>__call__</c> encodes
+    /// <c>negative_prompt</c> the same way, its <c>negative_prompt_2</c> defaulting to it): CLIP gets
+    /// <see cref="GenerationSettings.Prompt"/>, T5 gets <see cref="GenerationSettings.Prompt2"/> ?? Prompt; the
+    /// negative row gets <see cref="GenerationSettings.NegativePrompt"/> in both.
+    /// </summary>
+    public TextConditioning EncodeConditioning(GenerationSettings settings, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return EncodeConditionings([settings], cancellationToken);
+    }
+
+    /// <summary>
+    /// One encoder pass for a batch: rows [positive 0..B-1] or, with true CFG, [positive 0..B-1, negative 0..B-1],
+    /// the layout <see cref="Flux.Core.TrueCfgVelocityModel"/> evaluates. Row b equals <see cref="EncodeConditioning"/>
+    /// of batch[b] (its positive row, and its negative row at B + b).
+    /// </summary>
+    internal TextConditioning EncodeConditionings(IReadOnlyList<GenerationSettings> batch, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(batch.Count);
+        foreach (var settings in batch)
+        {
+            if (settings.Prompt is null)
+            {
+                throw new InvalidGenerationSettingsException("prompt", "prompt is required");
+            }
+        }
+
+        var clip = batch.Select(s => s.Prompt).ToList();
+        var t5 = batch.Select(s => s.Prompt2 ?? s.Prompt).ToList();
+        if (batch[0].UsesTrueCfg)
+        {
+            var negatives = batch.Select(s => s.NegativePrompt ?? throw new InvalidGenerationSettingsException("negativePrompt", "every image of a true CFG batch needs a negative prompt")).ToList();
+            clip.AddRange(negatives);
+            t5.AddRange(negatives);
+        }
+
+        return Encode(clip, t5, cancellationToken);
+    }
+
+    private TextConditioning Encode(IReadOnlyList<string> clipPrompts, IReadOnlyList<string> t5Prompts, CancellationToken cancellationToken)
+    {
+        if (clipPrompts.Any(p => p is null) || t5Prompts.Any(p => p is null))
         {
             throw new InvalidGenerationSettingsException("prompt", "prompt is required");
         }
 
-        return TextEncoding.Encode(prompts, _tokenizer, Package, component =>
+        return TextEncoding.Encode(clipPrompts, t5Prompts, _tokenizer, Package, component =>
         {
             var lease = Stage(component, out var session);
             return (session, lease);

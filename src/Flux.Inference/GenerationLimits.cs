@@ -41,6 +41,20 @@ public sealed record GenerationLimits(
             ? Invariant($"guidance {guidance} is out of range: it must be a finite number between {GenerationSettings.MinGuidance} and {GenerationSettings.MaxGuidance}")
             : null;
 
+    public static string? TrueCfgScaleProblem(float scale, bool hasNegativePrompt) =>
+        !float.IsFinite(scale) || scale is < GenerationSettings.MinTrueCfgScale or > GenerationSettings.MaxTrueCfgScale
+            ? Invariant($"trueCfgScale {scale} is out of range: it must be a finite number between {GenerationSettings.MinTrueCfgScale} (off) and {GenerationSettings.MaxTrueCfgScale}")
+            : scale > 1f && !hasNegativePrompt
+                ? Invariant($"trueCfgScale {scale} needs a negativePrompt (\"\" for the empty prompt)")
+                : null;
+
+    public static string? StrengthProblem(float strength, bool hasImage) =>
+        !float.IsFinite(strength) || strength is < GenerationSettings.MinStrength or > GenerationSettings.MaxStrength
+            ? Invariant($"strength {strength} is out of range: it must be a finite number between {GenerationSettings.MinStrength} and {GenerationSettings.MaxStrength}")
+            : strength < 1f && !hasImage
+                ? Invariant($"strength {strength} needs an image to start from: give image too, or strength 1 for text-to-image")
+                : null;
+
     /// <summary>Sampler names are matched without regard to case ("RK4" is rk4).</summary>
     /// <param name="quote">How the message shows the value (a service escapes and shortens untrusted text); 'value' by default.</param>
     public static string? SamplerProblem(string? sampler, Func<string?, string>? quote = null) => Samplers.Names.Contains(sampler?.ToLowerInvariant())

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using Flux.Core;
+using Flux.Inference.Imaging;
 using Flux.Inference.Packages;
 
 namespace Flux.Inference;
@@ -20,6 +21,51 @@ public sealed record GenerationSettings(string Prompt, int Width, int Height, in
     public const int MaxSteps = 1000;
     public const float MinGuidance = 0f;
     public const float MaxGuidance = 100f;
+    public const float MinTrueCfgScale = 1f;
+    public const float MaxTrueCfgScale = 20f;
+    public const float MinStrength = 0f;
+    public const float MaxStrength = 1f;
+
+    /// <summary>
+    /// diffusers' <c>negative_prompt</c>: with <see cref="TrueCfgScale"/> &gt; 1 each velocity is
+    /// v_neg + s·(v_pos − v_neg), both prompts run as one batch of 2. Null means none ("" is the empty prompt).
+    /// </summary>
+    public string? NegativePrompt { get; init; }
+
+    /// <summary>diffusers' <c>true_cfg_scale</c>, 1 (off) to <see cref="MaxTrueCfgScale"/>; above 1 it needs a <see cref="NegativePrompt"/>.</summary>
+    public float TrueCfgScale { get; init; } = 1f;
+
+    /// <summary>diffusers' <c>prompt_2</c>: the T5 prompt when it differs from the CLIP one; null means <see cref="Prompt"/>.</summary>
+    public string? Prompt2 { get; init; }
+
+    /// <summary>
+    /// The input image of image-to-image and inpainting, by reference (a file for the CLI, a blob of the job's
+    /// container for the service): the pixels are read, checked and passed to the pipeline by the caller.
+    /// </summary>
+    public string? Image { get; init; }
+
+    /// <summary>
+    /// How much of the schedule runs on the input image (diffusers' <c>strength</c>, 0 to 1): the last
+    /// floor(steps·strength) steps. 1 (the default) starts from pure noise; below 1 it needs an <see cref="Image"/>.
+    /// </summary>
+    public float Strength { get; init; } = 1f;
+
+    /// <summary>The inpainting mask, by reference like <see cref="Image"/> (white = repaint); needs an <see cref="Image"/>.</summary>
+    public string? Mask { get; init; }
+
+    /// <summary>The output file format: "png" (default), "jpeg" or "webp".</summary>
+    public string Format { get; init; } = "png";
+
+    /// <summary>JPEG/WebP quality 1 to 100 (null: <see cref="ImageFormats.DefaultQuality"/>); not for PNG.</summary>
+    public int? Quality { get; init; }
+
+    /// <summary>True when each velocity is the true-CFG combination of the prompt and the negative prompt.</summary>
+    [JsonIgnore]
+    public bool UsesTrueCfg => TrueCfgScale > 1f && NegativePrompt is not null;
+
+    /// <summary>The parsed <see cref="Format"/> (png when the name is not one; <see cref="Problems"/> reports that).</summary>
+    [JsonIgnore]
+    public ImageFormat OutputFormat => ImageFormats.TryParse(Format, out var format) ? format : ImageFormat.Png;
 
     [JsonIgnore]
     public ImageSize Size => new(Width, Height);
@@ -49,11 +95,11 @@ public sealed record GenerationSettings(string Prompt, int Width, int Height, in
         {
             problems.Add(new("prompt", "prompt is required"));
         }
-        else if (Prompt.Contains('\0', StringComparison.Ordinal))
-        {
-            // Checked before any work: the prompt goes into the PNG's text chunks, which cannot hold U+0000.
-            problems.Add(new("prompt", $"prompt contains a null character (U+0000) at position {Prompt.IndexOf('\0', StringComparison.Ordinal)}; PNG text chunks cannot hold it"));
-        }
+
+        // Checked before any work: prompts go into the image's text metadata, which cannot hold U+0000.
+        Add("prompt", NullCharacterProblem("prompt", Prompt));
+        Add("negativePrompt", NullCharacterProblem("negativePrompt", NegativePrompt));
+        Add("prompt2", NullCharacterProblem("prompt2", Prompt2));
 
         Add("width", limits.WidthProblem(Width));
         Add("height", limits.HeightProblem(Height));
@@ -63,6 +109,22 @@ public sealed record GenerationSettings(string Prompt, int Width, int Height, in
         if (ImageIndex < 0)
         {
             problems.Add(new("imageIndex", $"image index {ImageIndex} is out of range: it must be 0 or more"));
+        }
+
+        Add("trueCfgScale", GenerationLimits.TrueCfgScaleProblem(TrueCfgScale, NegativePrompt is not null));
+        Add("strength", GenerationLimits.StrengthProblem(Strength, Image is not null));
+        if (Mask is not null && Image is null)
+        {
+            problems.Add(new("mask", "mask needs an image to inpaint: give image too"));
+        }
+
+        if (!ImageFormats.TryParse(Format, out var format))
+        {
+            problems.Add(new(ImageFormats.Field, $"format '{Format}' is not one of {ImageFormats.AllowedNames}"));
+        }
+        else
+        {
+            Add(ImageFormats.QualityField, ImageFormats.QualityProblem(format, Quality));
         }
 
         return problems;
@@ -76,16 +138,46 @@ public sealed record GenerationSettings(string Prompt, int Width, int Height, in
         }
     }
 
-    /// <summary>The PNG text chunks recording these settings.</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> PngText(string model) =>
-    [
-        new("prompt", Prompt),
-        new("seed", Seed.ToString(CultureInfo.InvariantCulture)),
-        new("steps", Steps.ToString(CultureInfo.InvariantCulture)),
-        new("guidance", Guidance.ToString("R", CultureInfo.InvariantCulture)),
-        new("sampler", Sampler),
-        new("model", model),
-        new("size", Size.ToString()),
-        new("image-index", ImageIndex.ToString(CultureInfo.InvariantCulture)),
-    ];
+    /// <summary>The image metadata recording these settings (PNG text chunks, EXIF/XMP comments); optional features only when on.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> PngText(string model)
+    {
+        List<KeyValuePair<string, string>> text =
+        [
+            new("prompt", Prompt),
+            new("seed", Seed.ToString(CultureInfo.InvariantCulture)),
+            new("steps", Steps.ToString(CultureInfo.InvariantCulture)),
+            new("guidance", Guidance.ToString("R", CultureInfo.InvariantCulture)),
+            new("sampler", Sampler),
+            new("model", model),
+            new("size", Size.ToString()),
+            new("image-index", ImageIndex.ToString(CultureInfo.InvariantCulture)),
+        ];
+        if (Prompt2 is not null)
+        {
+            text.Add(new("prompt2", Prompt2));
+        }
+
+        if (NegativePrompt is not null)
+        {
+            text.Add(new("negative-prompt", NegativePrompt));
+            text.Add(new("true-cfg-scale", TrueCfgScale.ToString("R", CultureInfo.InvariantCulture)));
+        }
+
+        if (Image is not null)
+        {
+            text.Add(new("image", Image));
+            text.Add(new("strength", Strength.ToString("R", CultureInfo.InvariantCulture)));
+        }
+
+        if (Mask is not null)
+        {
+            text.Add(new("mask", Mask));
+        }
+
+        return text;
+    }
+
+    private static string? NullCharacterProblem(string field, string? text) => text?.IndexOf('\0', StringComparison.Ordinal) is >= 0 and int at
+        ? $"{field} contains a null character (U+0000) at position {at}; image text metadata cannot hold it"
+        : null;
 }

@@ -62,11 +62,30 @@ public class ModelInspectCommandTests
         Assert.True(report.RootElement.GetProperty("maxAllocatedBytesPerStep").GetInt64() < 16 * 1024);
     }
 
+    /// <summary>
+    /// True CFG runs the two conditionings as one batch: the same number of session runs as the plain generation (CLIP and
+    /// T5 once each for both prompts, one transformer run per evaluation), and its step time set against the plain one.
+    /// </summary>
+    [Fact]
+    public void BenchTrueCfg_MakesNoExtraSessionRuns_AndReportsTheStepRatio()
+    {
+        var (exitCode, output, error) = CliRunner.Run("bench", "--model", "tiny-dev", "--provider", "cpu", "--width", "64", "--height", "64", "--steps", "3", "--runs", "1", "--warmup", "1", "--true-cfg", "3", "--json");
+
+        Assert.True(exitCode == 0, error);
+        using var report = JsonDocument.Parse(output);
+        var run = report.RootElement.GetProperty("runs")[0];
+        var guided = run.GetProperty("trueCfg");
+        Assert.Equal(run.GetProperty("sessionRuns").GetInt64(), guided.GetProperty("sessionRuns").GetInt64());
+        AssertWithinOnePercent(guided.GetProperty("stepMs").GetDouble() / run.GetProperty("stepMs").GetDouble(), run.GetProperty("trueCfgStepRatio").GetDouble());
+        Assert.Equal(run.GetProperty("trueCfgStepRatio").GetDouble(), report.RootElement.GetProperty("medianTrueCfgStepRatio").GetDouble());
+    }
+
     private static void AssertWithinOnePercent(double expected, double actual) => Assert.InRange(actual, expected * 0.99, expected * 1.01);
 
     [Theory]
     [InlineData("--warmup 0", "error: --warmup 0 is out of range (allowed: 1 to 100)")]
     [InlineData("--runs 101", "error: --runs 101 is out of range (allowed: 1 to 100)")]
+    [InlineData("--true-cfg 1", "error: --true-cfg 1 is true CFG off (allowed: above 1 to 20)")]
     public void BenchInvalidArguments_GiveOneLineNamingTheOption_ExitCode2(string arguments, string message)
     {
         var (exitCode, _, error) = CliRunner.Run(["bench", "--model", "tiny", "--provider", "cpu", .. arguments.Split(' ')]);

@@ -66,7 +66,7 @@ public sealed class PromptListTests : IDisposable
 
     [Theory]
     [InlineData("bad.jsonl", "{\"prompt\": \"a\"}\n{\"prompt\": \"b\", \"step\": 4}\n{\"prompt\": \"c\", \"width\": \"64\"}\n",
-        "error: --prompts {0}: line 2, step: unknown field 'step'; the fields are prompt, width, height, size, steps, guidance, seed, sampler; line 3, width: expected a whole number")]
+        "error: --prompts {0}: line 2, step: unknown field 'step'; the fields are prompt, width, height, size, steps, guidance, seed, sampler, negativePrompt, trueCfgScale, prompt2, image, strength, mask; line 3, width: expected a whole number")]
     [InlineData("noprompt.jsonl", "{\"seed\": 1}\n", "error: --prompts {0}: line 1, prompt: is required ({{\"prompt\": \"...\"}})")]
     [InlineData("empty.txt", "# nothing\n\n", "error: --prompts {0} holds no prompts (allowed: .txt (one prompt a line) or .jsonl (one item a line))")]
     [InlineData("list.csv", "a cat\n", "error: --prompts '{0}' has extension '.csv' (allowed: .txt (one prompt a line) or .jsonl (one item a line))")]

@@ -21,12 +21,13 @@ public sealed partial class BindingsTests
 
         Assert.Equal(
             ["CancelGeneration", "DecodeAndSave", "DeliverWebhook", "Denoise", "EncodePrompt", "GenerateJob", "GetGeneration", "GetGenerationImage",
-             "GetModels", "GetOpenApi", "Health", "JobsQueue", "PromptsBlob", "PublishEvents", "RecordWebhookFailure", "RenderImage", "StartGeneration", "WriteManifest"],
+             "GetGenerationPreview", "GetModels", "GetOpenApi", "Health", "JobsQueue", "PromptsBlob", "PublishEvents", "RecordWebhookFailure", "RenderImage", "StartGeneration", "WriteManifest"],
             triggers.Keys.Order(StringComparer.Ordinal));
 
         Assert.Equal(("httpTrigger", "generations", "post", "Function"), Http(triggers["StartGeneration"]));
         Assert.Equal(("httpTrigger", "generations/{id}", "get", "Function"), Http(triggers["GetGeneration"]));
         Assert.Equal(("httpTrigger", "generations/{id}/images/{n:int}", "get", "Function"), Http(triggers["GetGenerationImage"]));
+        Assert.Equal(("httpTrigger", "generations/{id}/images/{n:int}/preview", "get", "Function"), Http(triggers["GetGenerationPreview"]));
         Assert.Equal(("httpTrigger", "generations/{id}", "delete", "Function"), Http(triggers["CancelGeneration"]));
         Assert.Equal(("httpTrigger", "models", "get", "Function"), Http(triggers["GetModels"]));
         Assert.Equal(("httpTrigger", "openapi.json", "get", "Function"), Http(triggers["GetOpenApi"]));
@@ -47,7 +48,7 @@ public sealed partial class BindingsTests
     [Fact]
     public void Metadata_GivesEveryStarterADurableClient()
     {
-        foreach (string name in new[] { "StartGeneration", "GetGeneration", "GetGenerationImage", "CancelGeneration", "JobsQueue", "PromptsBlob" })
+        foreach (string name in new[] { "StartGeneration", "GetGeneration", "GetGenerationImage", "GetGenerationPreview", "CancelGeneration", "JobsQueue", "PromptsBlob" })
         {
             var function = Functions.Single(f => f.GetProperty("name").GetString() == name);
             Assert.Contains(function.GetProperty("bindings").EnumerateArray(), b => b.GetProperty("type").GetString() == "durableClient");
@@ -91,7 +92,7 @@ public sealed partial class BindingsTests
         var paths = openApi.RootElement.GetProperty("paths");
         var httpFunctions = Functions.Select(f => (Name: f.GetProperty("name").GetString()!, Trigger: Trigger(f)))
             .Where(f => f.Trigger.GetProperty("type").GetString() == "httpTrigger").ToList();
-        Assert.Equal(7, httpFunctions.Count);
+        Assert.Equal(8, httpFunctions.Count);
         foreach (var (name, trigger) in httpFunctions)
         {
             string path = "/" + RouteConstraint().Replace(trigger.GetProperty("route").GetString()!, "{$1}");

@@ -52,8 +52,8 @@ public sealed class EventsAndIdempotencyTests(AzuriteFixture azurite)
         string jobId = $"idem-{Guid.NewGuid():N}";
         var spec = new GenerationSettings($"a grey triangle {jobId}", 32, 32, 4, 0f, 5, "euler", 0);
 
-        var first = (await activities.EncodePromptAsync(new EncodePromptInput(spec.Prompt), CancellationToken.None)).ValueOrThrow();
-        var again = (await activities.EncodePromptAsync(new EncodePromptInput(spec.Prompt), CancellationToken.None)).ValueOrThrow();
+        var first = (await activities.EncodePromptAsync(new EncodePromptInput(spec), CancellationToken.None)).ValueOrThrow();
+        var again = (await activities.EncodePromptAsync(new EncodePromptInput(spec), CancellationToken.None)).ValueOrThrow();
         var denoise = new DenoiseInput(jobId, spec, first.BlobName, MaxSteps: 4, TimeSpan.FromMinutes(1));
         var reached = (await activities.DenoiseAsync(denoise, CancellationToken.None)).ValueOrThrow();
         var rerun = (await activities.DenoiseAsync(denoise, CancellationToken.None)).ValueOrThrow(); // a duplicate delivery after success

@@ -4,6 +4,7 @@ using Flux.Functions.Storage;
 using Flux.Functions.Tests.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
+using StatusCodes = Microsoft.AspNetCore.Http.StatusCodes;
 
 namespace Flux.Functions.Tests;
 

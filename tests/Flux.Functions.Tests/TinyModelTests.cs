@@ -70,12 +70,12 @@ public sealed class TinyModelTests(AzuriteFixture azurite, TinyModelFixture tiny
     {
         await using var service = await FluxTestService.StartAsync(azurite, tiny.Renderer);
         var spec = new GenerationSettings("a red circle", Side, Side, Steps, 0f, 1, "euler", 0);
-        byte[] conditioning = await tiny.Renderer.EncodePromptAsync(spec.Prompt, CancellationToken.None);
-        byte[] otherShape = (await tiny.Renderer.DenoiseAsync(spec with { Width = Side * 2 }, conditioning, null, 1, TimeSpan.FromMinutes(1),
-            (_, _, _) => Task.CompletedTask, CancellationToken.None)).Checkpoint.ToArray();
+        byte[] conditioning = await tiny.Renderer.EncodePromptAsync(spec, CancellationToken.None);
+        byte[] otherShape = (await tiny.Renderer.DenoiseAsync(
+            new Rendering.DenoiseChunkRequest(spec with { Width = Side * 2 }, conditioning, null, 1, TimeSpan.FromMinutes(1), (_, _, _) => Task.CompletedTask), CancellationToken.None)).Checkpoint.ToArray();
 
         var error = await Assert.ThrowsAsync<Rendering.InvalidRenderInputException>(() => tiny.Renderer.DenoiseAsync(
-            spec, conditioning, otherShape, 1, TimeSpan.FromMinutes(1), (_, _, _) => Task.CompletedTask, CancellationToken.None));
+            new Rendering.DenoiseChunkRequest(spec, conditioning, otherShape, 1, TimeSpan.FromMinutes(1), (_, _, _) => Task.CompletedTask), CancellationToken.None));
         Assert.Contains("shape", error.Message, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -95,15 +95,15 @@ public sealed class TinyModelTests(AzuriteFixture azurite, TinyModelFixture tiny
         using var renderer = new Rendering.FluxPipelineRenderer(FluxPipeline.Open(Flux.ModelBuilder.BuiltInPackages.EnsureBuilt("tiny"), options, cache: cache), checkpointEverySteps: 2);
         string transformer = renderer.Pipeline.Package.Io.Transformer.ModelFile;
         var spec = new GenerationSettings("a red circle", Side, Side, 8, 0f, 1, "euler", 0);
-        byte[] conditioning = await renderer.EncodePromptAsync(spec.Prompt, CancellationToken.None);
+        byte[] conditioning = await renderer.EncodePromptAsync(spec, CancellationToken.None);
         int loadsBefore = cache.LoadCount(transformer);
         var saved = new List<int>();
 
-        var chunk = await renderer.DenoiseAsync(spec, conditioning, null, maxSteps: 8, TimeSpan.FromMinutes(1), async (_, step, _) =>
+        var chunk = await renderer.DenoiseAsync(new Rendering.DenoiseChunkRequest(spec, conditioning, null, MaxSteps: 8, TimeSpan.FromMinutes(1), async (_, step, _) =>
         {
             await Task.Yield();
             saved.Add(step);
-        }, CancellationToken.None);
+        }), CancellationToken.None);
 
         Assert.Equal((8, 8), (chunk.Step, chunk.TotalSteps));
         Assert.Equal([2, 4, 6], saved);
@@ -115,14 +115,14 @@ public sealed class TinyModelTests(AzuriteFixture azurite, TinyModelFixture tiny
     public async Task DenoiseActivity_OutOfTime_StopsAtTheNextCheckpointBoundary()
     {
         var spec = new GenerationSettings("a red circle", Side, Side, Steps, 0f, 1, "euler", 0);
-        byte[] conditioning = await tiny.Renderer.EncodePromptAsync(spec.Prompt, CancellationToken.None);
+        byte[] conditioning = await tiny.Renderer.EncodePromptAsync(spec, CancellationToken.None);
         var saved = new List<int>();
 
-        var chunk = await tiny.Renderer.DenoiseAsync(spec, conditioning, null, maxSteps: Steps, TimeSpan.FromTicks(1), (_, step, _) =>
+        var chunk = await tiny.Renderer.DenoiseAsync(new Rendering.DenoiseChunkRequest(spec, conditioning, null, MaxSteps: Steps, TimeSpan.FromTicks(1), (_, step, _) =>
         {
             saved.Add(step);
             return Task.CompletedTask;
-        }, CancellationToken.None);
+        }), CancellationToken.None);
 
         Assert.Equal(TinyModelFixture.CheckpointEvery, chunk.Step);
         Assert.Empty(saved);

@@ -65,7 +65,7 @@ public sealed partial class BicepSecurityTests(CompiledTemplate template) : ICla
         var variables = template.TemplateDeclaring("Microsoft.Storage/storageAccounts/queueServices/queues")["variables"]!;
 
         Assert.Equal(
-            ["flux-checkpoints", "flux-conditioning", "flux-images", "flux-models", "flux-prompts", "flux-rejections"],
+            ["flux-checkpoints", "flux-conditioning", "flux-images", "flux-inputs", "flux-models", "flux-prompts", "flux-rejections"],
             variables["containerNames"]!.AsArray().Select(v => (string)v!).Order());
         Assert.Equal(
             ["flux-events", "flux-jobs", "flux-jobs-poison"],

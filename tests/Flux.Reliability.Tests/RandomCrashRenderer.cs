@@ -11,7 +11,7 @@ namespace Flux.Reliability.Tests;
 /// steps since the last one are lost), just after, or when the chunk is done but not yet stored.
 /// At most <paramref name="maxCrashesPerImage"/> per image, so the activity retry policy can win.
 /// </summary>
-public sealed class RandomCrashRenderer(IImageRenderer inner, int seed, double probability, int maxCrashesPerImage) : RendererDecorator(inner)
+internal sealed class RandomCrashRenderer(IImageRenderer inner, int seed, double probability, int maxCrashesPerImage) : RendererDecorator(inner)
 {
     private const int StartPoint = 0;
     private const int BeforeSave = 1;
@@ -26,17 +26,18 @@ public sealed class RandomCrashRenderer(IImageRenderer inner, int seed, double p
 
     public IReadOnlyCollection<(int Index, int Step, string Where)> Crashes => _crashes;
 
-    public override async Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
+    public override async Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
     {
-        int index = spec.ImageIndex;
-        CrashIf(index, checkpoint is null ? 0 : -1, StartPoint, "at chunk start");
-        var chunk = await base.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, async (state, step, ct) =>
+        int index = request.Spec.ImageIndex;
+        CrashIf(index, request.Checkpoint is null ? 0 : -1, StartPoint, "at chunk start");
+        var chunk = await base.DenoiseAsync(request with
         {
-            CrashIf(index, step, BeforeSave, "before saving the checkpoint");
-            await saveCheckpoint(state, step, ct);
-            CrashIf(index, step, AfterSave, "after saving the checkpoint");
+            SaveCheckpoint = async (state, step, ct) =>
+            {
+                CrashIf(index, step, BeforeSave, "before saving the checkpoint");
+                await request.SaveCheckpoint(state, step, ct);
+                CrashIf(index, step, AfterSave, "after saving the checkpoint");
+            },
         }, cancellationToken);
         CrashIf(index, chunk.Step, ChunkDone, "with the chunk done but not stored");
         return chunk;

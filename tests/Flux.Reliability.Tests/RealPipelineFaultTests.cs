@@ -48,7 +48,7 @@ public sealed class RealPipelineFaultTests(ITestOutputHelper output)
         crashing.Enabled = true;
         faulty.Armed = true;
         var starter = service.Get<JobStarter>();
-        Assert.True(await starter.StartAsync(service.Client, starter.Validate(request, "real-faulty").Job!, JobSource.Http, CancellationToken.None));
+        Assert.True(await starter.StartAsync(service.Client, (await starter.ValidateAsync(request, "real-faulty", CancellationToken.None)).Job!, JobSource.Http, CancellationToken.None));
         var disturbed = await service.WaitAsync("real-faulty", TimeSpan.FromSeconds(180));
         await faulty.Restarted;
         var disturbedTime = clock.Elapsed - undisturbedTime;
@@ -98,18 +98,19 @@ public sealed class RealPipelineFaultTests(ITestOutputHelper output)
         /// <summary>Completes when storage is back (at once when the outage never ran, so a test cannot hang on it).</summary>
         public Task Restarted => Triggered ? _restarted.Task : Task.CompletedTask;
 
-        public override Task<Flux.Functions.Rendering.DenoiseChunk> DenoiseAsync(
-            Flux.Inference.GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-            Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
-            => base.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, async (state, step, ct) =>
+        public override Task<Flux.Functions.Rendering.DenoiseChunk> DenoiseAsync(Flux.Functions.Rendering.DenoiseChunkRequest request, CancellationToken cancellationToken)
+            => base.DenoiseAsync(request with
             {
-                if (Armed && spec.ImageIndex == atImage && step == atStep && Interlocked.Exchange(ref _triggered, 1) == 0)
+                SaveCheckpoint = async (state, step, ct) =>
                 {
-                    await azurite.StopForOutageAsync();
-                    _ = RestartLaterAsync();
-                }
+                    if (Armed && request.Spec.ImageIndex == atImage && step == atStep && Interlocked.Exchange(ref _triggered, 1) == 0)
+                    {
+                        await azurite.StopForOutageAsync();
+                        _ = RestartLaterAsync();
+                    }
 
-                await saveCheckpoint(state, step, ct);
+                    await request.SaveCheckpoint(state, step, ct);
+                },
             }, cancellationToken);
 
         private async Task RestartLaterAsync()

@@ -40,7 +40,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output)
             Defaults = new JobItemRequest(Width: 32, Height: 32, Steps: Steps, Seed: 900),
         };
         var starter = service.Get<JobStarter>();
-        Assert.True(await starter.StartAsync(service.Client, starter.Validate(request, "outage-job").Job!, JobSource.Http, CancellationToken.None));
+        Assert.True(await starter.StartAsync(service.Client, (await starter.ValidateAsync(request, "outage-job", CancellationToken.None)).Job!, JobSource.Http, CancellationToken.None));
 
         using (var started = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
         {

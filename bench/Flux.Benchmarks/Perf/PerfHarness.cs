@@ -3,14 +3,20 @@ using Flux.Inference.Sessions;
 namespace Flux.Benchmarks.Perf;
 
 /// <summary>
-/// `dotnet run -c Release --project bench/Flux.Benchmarks -- overhead|scaling|memory|png|batch|load|truecfg|graph [--quick] [--rounds N] | profile HIDDEN HEADS DOUBLE SINGLE SIDE [--graph plain|fused] [--sizes 256,512]`: whole-generation
+/// `dotnet run -c Release --project bench/Flux.Benchmarks -- overhead|scaling|memory|png|batch|load|truecfg|graph [--quick] [--rounds N] | import [--gb N] [--quick] | profile HIDDEN HEADS DOUBLE SINGLE SIDE [--graph plain|fused] [--sizes 256,512]`: whole-generation
 /// measurements printed as Markdown tables (docs/benchmarks.md, "Performance (issue 7)").
 /// </summary>
 internal static class PerfHarness
 {
     public static bool TryRun(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("overhead" or "scaling" or "memory" or "profile" or "png" or "batch" or "load" or "truecfg" or "graph"))
+        if (args.Length > 0 && args[0] == "import-session")
+        {
+            ImportBench.CreateSession(args);   // the import bench's child process: no banner on stdout
+            return true;
+        }
+
+        if (args.Length == 0 || args[0] is not ("overhead" or "scaling" or "memory" or "profile" or "png" or "batch" or "load" or "truecfg" or "graph" or "import"))
         {
             return false;
         }
@@ -34,6 +40,9 @@ internal static class PerfHarness
                 break;
             case "graph":
                 GraphBench.Run(quick, args.Contains("--rounds") ? int.Parse(args[Array.IndexOf(args, "--rounds") + 1], System.Globalization.CultureInfo.InvariantCulture) : null);
+                break;
+            case "import":
+                ImportBench.Run(args);
                 break;
             case "truecfg":
                 TrueCfgBench.Run(quick, options);

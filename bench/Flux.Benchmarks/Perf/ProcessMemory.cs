@@ -14,6 +14,9 @@ internal static class ProcessMemory
 
     public static void ResetPeak() => File.WriteAllText("/proc/self/clear_refs", "5");
 
+    /// <summary>A size field of /proc/self/status in bytes (RssAnon:, RssFile:, ...).</summary>
+    public static long Field(string field) => Read(field);
+
     private static long Read(string field)
     {
         foreach (string line in File.ReadLines("/proc/self/status"))

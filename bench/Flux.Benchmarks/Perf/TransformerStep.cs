@@ -7,7 +7,8 @@ namespace Flux.Benchmarks.Perf;
 /// <summary>One transformer evaluation (B = 1) of a tiny package at L tokens, every tensor preallocated and bound once.</summary>
 internal sealed class TransformerStep : BoundSessionRun
 {
-    public TransformerStep(TinyFluxOptions o, int side, bool profile = false)
+    /// <param name="randomConditioning">Standard normal T5 and pooled inputs instead of zeros (for comparing outputs, issue 12's int4 error).</param>
+    public TransformerStep(TinyFluxOptions o, int side, bool profile = false, bool randomConditioning = false)
         : base(CreateSession(o, profile))
     {
         var size = ImageSize.Create(side, side);
@@ -16,8 +17,15 @@ internal sealed class TransformerStep : BoundSessionRun
         float[] x = new float[size.PackedLength];   // (1, L, 64)
         PhiloxNoise.Fill(1, 0, x);
         BindInput("hidden_states", x, 1, l, FluxConstants.PackedChannels);
-        BindInput("encoder_hidden_states", new float[t * o.T5Width], 1, t, o.T5Width);
-        BindInput("pooled_projections", new float[TinyFluxOptions.PooledWidth], 1, TinyFluxOptions.PooledWidth);
+        float[] text = new float[t * o.T5Width], pooled = new float[TinyFluxOptions.PooledWidth];
+        if (randomConditioning)
+        {
+            PhiloxNoise.Fill(2, 0, text);
+            PhiloxNoise.Fill(3, 0, pooled);
+        }
+
+        BindInput("encoder_hidden_states", text, 1, t, o.T5Width);
+        BindInput("pooled_projections", pooled, 1, TinyFluxOptions.PooledWidth);
         BindInput("timestep", [0.5f], 1);
         BindInput("img_ids", LatentLayout.ImageIds(size), l, FluxConstants.PositionAxes);
         BindInput("txt_ids", LatentLayout.TextIds(t), t, FluxConstants.PositionAxes);
@@ -26,9 +34,13 @@ internal sealed class TransformerStep : BoundSessionRun
             BindInput("guidance", [3.5f], 1);
         }
 
-        BindOutput(o.TransformerOutputName, new float[size.PackedLength], 1, l, FluxConstants.PackedChannels);
+        Output = new float[size.PackedLength];
+        BindOutput(o.TransformerOutputName, Output, 1, l, FluxConstants.PackedChannels);
         WarmUp();
     }
+
+    /// <summary>The velocity of the last run, (1, L, 64).</summary>
+    public float[] Output { get; }
 
     /// <summary>Ends profiling and returns the JSON file ONNX Runtime wrote.</summary>
     public string EndProfiling() => Session.EndProfiling();

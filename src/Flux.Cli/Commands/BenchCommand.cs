@@ -12,7 +12,8 @@ namespace Flux.Cli.Commands;
 /// <summary>
 /// `flux bench`: in one process, end-to-end generation time (prompts to pixels) against the sum of the raw
 /// InferenceSession runs inside it (their ratio is the pipeline's overhead), the PNG encoding of the result
-/// timed on its own, and managed bytes allocated per sampler step on the sampling thread.
+/// timed on its own, and managed bytes allocated per sampler step on the sampling thread. With --true-cfg, each run is
+/// also made with true CFG (an empty negative prompt), and the wall time of its steps is set against the plain run's.
 /// </summary>
 public sealed class BenchCommand(IAnsiConsole console, ErrorConsole errors) : Command<BenchCommand.Arguments>
 {
@@ -50,9 +51,15 @@ public sealed class BenchCommand(IAnsiConsole console, ErrorConsole errors) : Co
         [Description("Unmeasured generations before the runs, 1 to 100 (default 5): sessions load and the JIT optimizes the per-image code")]
         public string? WarmUp { get; init; }
 
+        [CommandOption("--true-cfg <SCALE>")]
+        [Description("Also time each run with true CFG at this scale, above 1 to 20: its step time against the plain step's")]
+        public string? TrueCfg { get; init; }
+
         [CommandOption("--json")]
         [Description("Print one JSON object instead of a table")]
         public bool Json { get; init; }
+
+        internal float? TrueCfgValue { get; private set; }
 
         internal int WidthValue { get; private set; }
 
@@ -99,9 +106,19 @@ public sealed class BenchCommand(IAnsiConsole console, ErrorConsole errors) : Co
                 return badWarmUps;
             }
 
+            if (Optional("--true-cfg", TrueCfg, GenerationSettings.MinTrueCfgScale, GenerationSettings.MaxTrueCfgScale, out float? trueCfg) is { } badScale)
+            {
+                return badScale;
+            }
+
+            if (trueCfg == 1f)
+            {
+                return CliErrors.Invalid("--true-cfg", "1 is true CFG off", string.Create(CultureInfo.InvariantCulture, $"above 1 to {GenerationSettings.MaxTrueCfgScale}"));
+            }
+
             return Optional("--runs", Runs, 1, 100, DefaultRuns, out int runs) is { } badRuns
                 ? badRuns
-                : Set(() => (WidthValue, HeightValue, StepsValue, RunsValue, WarmUpValue) = (width, height, steps, runs, warmUps));
+                : Set(() => (WidthValue, HeightValue, StepsValue, RunsValue, WarmUpValue, TrueCfgValue) = (width, height, steps, runs, warmUps, trueCfg));
         }
     }
 
@@ -111,7 +128,15 @@ public sealed class BenchCommand(IAnsiConsole console, ErrorConsole errors) : Co
     /// <param name="PngEncodeMs">Encoding the generated pixels to PNG, right after the generation.</param>
     /// <param name="OverheadRatioWithPng">(end-to-end + PNG encoding) / session runs.</param>
     /// <param name="StepOverheadRatio">Wall time of sampler steps 2..N / transformer run time inside them: the per-step glue.</param>
-    public sealed record BenchRun(double EndToEndMs, double SessionRunMs, long SessionRuns, double OverheadRatio, double PngEncodeMs, double OverheadRatioWithPng, double StepOverheadRatio, long AllocatedBytesPerStep);
+    /// <param name="StepMs">Wall time of sampler steps 2..N, per step.</param>
+    public sealed record BenchRun(double EndToEndMs, double SessionRunMs, long SessionRuns, double OverheadRatio, double PngEncodeMs, double OverheadRatioWithPng, double StepOverheadRatio, long AllocatedBytesPerStep, double StepMs)
+    {
+        /// <summary>With --true-cfg: the same generation with true CFG, whose transformer runs a batch of 2 per evaluation.</summary>
+        public BenchRun? TrueCfg { get; init; }
+
+        /// <summary>With --true-cfg: <see cref="StepMs"/> of the true CFG run / this run's (two transformer runs would be about 2).</summary>
+        public double? TrueCfgStepRatio => TrueCfg is null ? null : Math.Round(TrueCfg.StepMs / StepMs, 4);
+    }
 
     public override int Execute(CommandContext context, Arguments arguments, CancellationToken cancellationToken)
     {
@@ -124,12 +149,13 @@ public sealed class BenchCommand(IAnsiConsole console, ErrorConsole errors) : Co
             Height = arguments.HeightValue,
             Steps = arguments.StepsValue,
         };
+        var guided = arguments.TrueCfgValue is { } scale ? settings with { NegativePrompt = string.Empty, TrueCfgScale = scale } : null;
         for (int i = 0; i < arguments.WarmUpValue; i++)
         {
-            Measure(pipeline, settings, cancellationToken);
+            Measure(pipeline, settings, guided, cancellationToken);
         }
 
-        var runs = Enumerable.Range(0, arguments.RunsValue).Select(_ => Measure(pipeline, settings, cancellationToken)).ToList();
+        var runs = Enumerable.Range(0, arguments.RunsValue).Select(_ => Measure(pipeline, settings, guided, cancellationToken)).ToList();
         var best = runs.MinBy(r => r.OverheadRatio)!;
         var report = new
         {
@@ -145,6 +171,7 @@ public sealed class BenchCommand(IAnsiConsole console, ErrorConsole errors) : Co
             medianOverheadRatioWithPng = runs.Select(r => r.OverheadRatioWithPng).Order().ElementAt(runs.Count / 2),
             medianStepOverheadRatio = runs.Select(r => r.StepOverheadRatio).Order().ElementAt(runs.Count / 2),
             maxAllocatedBytesPerStep = runs.Max(r => r.AllocatedBytesPerStep),
+            medianTrueCfgStepRatio = guided is null ? (double?)null : runs.Select(r => r.TrueCfgStepRatio!.Value).Order().ElementAt(runs.Count / 2),
         };
         if (arguments.Json)
         {
@@ -152,15 +179,27 @@ public sealed class BenchCommand(IAnsiConsole console, ErrorConsole errors) : Co
             return 0;
         }
 
-        var table = new Table().AddColumn("run").AddColumn("end-to-end ms").AddColumn("session runs ms").AddColumn("runs").AddColumn("overhead ratio").AddColumn("PNG ms").AddColumn("ratio with PNG").AddColumn("step ratio").AddColumn("bytes/step");
+        var table = new Table().AddColumn("run").AddColumn("end-to-end ms").AddColumn("session runs ms").AddColumn("runs").AddColumn("overhead ratio").AddColumn("PNG ms").AddColumn("ratio with PNG").AddColumn("step ratio").AddColumn("bytes/step").AddColumn("step ms");
+        if (guided is not null)
+        {
+            table.AddColumn("true CFG step ms").AddColumn("true CFG / plain step");
+        }
+
         for (int i = 0; i < runs.Count; i++)
         {
             var r = runs[i];
-            table.AddRow(Text(i + 1), Text(r.EndToEndMs), Text(r.SessionRunMs), Text(r.SessionRuns), Text(r.OverheadRatio), Text(r.PngEncodeMs), Text(r.OverheadRatioWithPng), Text(r.StepOverheadRatio), Text(r.AllocatedBytesPerStep));
+            string[] cells = [Text(i + 1), Text(r.EndToEndMs), Text(r.SessionRunMs), Text(r.SessionRuns), Text(r.OverheadRatio), Text(r.PngEncodeMs), Text(r.OverheadRatioWithPng), Text(r.StepOverheadRatio), Text(r.AllocatedBytesPerStep), Text(r.StepMs)];
+            table.AddRow(r.TrueCfg is null ? cells : [.. cells, Text(r.TrueCfg.StepMs), Text(r.TrueCfgStepRatio!.Value)]);
         }
 
         console.Write(table);
         return 0;
+    }
+
+    private static BenchRun Measure(FluxPipeline pipeline, GenerationSettings settings, GenerationSettings? guided, CancellationToken cancellationToken)
+    {
+        var plain = Measure(pipeline, settings, cancellationToken);
+        return guided is null ? plain : plain with { TrueCfg = Measure(pipeline, guided, cancellationToken) };
     }
 
     private static BenchRun Measure(FluxPipeline pipeline, GenerationSettings settings, CancellationToken cancellationToken)
@@ -176,7 +215,7 @@ public sealed class BenchCommand(IAnsiConsole console, ErrorConsole errors) : Co
         _ = image.Png;
         double png = Stopwatch.GetElapsedTime(pngStart).TotalMilliseconds;
         return new BenchRun(Math.Round(endToEnd, 2), Math.Round(inRuns, 2), runs, Math.Round(endToEnd / inRuns, 4),
-            Math.Round(png, 2), Math.Round((endToEnd + png) / inRuns, 4), Math.Round(allocation.StepOverheadRatio, 4), allocation.BytesPerStep);
+            Math.Round(png, 2), Math.Round((endToEnd + png) / inRuns, 4), Math.Round(allocation.StepOverheadRatio, 4), allocation.BytesPerStep, Math.Round(allocation.StepMs, 3));
     }
 
     private static string Text(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
@@ -192,6 +231,8 @@ public sealed class BenchCommand(IAnsiConsole console, ErrorConsole errors) : Co
         private readonly TimeSpan[] _inRuns = new TimeSpan[steps + 1];
 
         public long BytesPerStep => (_allocated[steps] - _allocated[1]) / (steps - 1);
+
+        public double StepMs => Stopwatch.GetElapsedTime(_clock[1], _clock[steps]).TotalMilliseconds / (steps - 1);
 
         public double StepOverheadRatio =>
             Stopwatch.GetElapsedTime(_clock[1], _clock[steps]).TotalMilliseconds / (_inRuns[steps] - _inRuns[1]).TotalMilliseconds;

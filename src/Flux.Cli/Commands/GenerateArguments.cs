@@ -9,7 +9,7 @@ using Spectre.Console.Cli;
 namespace Flux.Cli.Commands;
 
 /// <summary>Options of `flux generate`; text options are parsed in <see cref="Validate"/> so that errors name the option.</summary>
-public sealed class GenerateArguments : InferenceArguments
+public sealed partial class GenerateArguments : InferenceArguments
 {
     public const int MaxCount = 64;
 
@@ -158,48 +158,30 @@ public sealed class GenerateArguments : InferenceArguments
             return badFormat;
         }
 
+        if (ImageOptions(out float? trueCfg, out float? strength) is { } badImageOption)
+        {
+            return badImageOption;
+        }
+
+        if (PreviewOptions(out var previewFormat, out int previewEvery) is { } badPreview)
+        {
+            return badPreview;
+        }
+
         return Set(() =>
         {
-            Defaults = new PromptDefaults(preset?.Width ?? width, preset?.Height ?? height, Steps is null ? null : steps, guidance, seed, Sampler.ToLowerInvariant());
-            (CountValue, FormatValue, QualityValue) = (count, format, quality);
-        });
-    }
-
-    /// <summary>The format from --format or -o's extension; a disagreement between the two is an error, never PNG bytes in a .jpg.</summary>
-    private ValidationResult? OutputFormat(out ImageFormat format, out int? quality)
-    {
-        quality = null;
-        ImageFormat? byExtension = ImageFormats.FromExtension(Output);
-        if (Format is null)
-        {
-            format = byExtension ?? ImageFormat.Png;
-            if (byExtension is null)
+            Defaults = new PromptDefaults(preset?.Width ?? width, preset?.Height ?? height, Steps is null ? null : steps, guidance, seed, Sampler.ToLowerInvariant())
             {
-                return CliErrors.Invalid("-o", $"'{Output}' has no image extension", ".png, .jpg, .jpeg, .webp (or give --format)");
-            }
-        }
-        else if (!ImageFormats.TryParse(Format, out format))
-        {
-            return CliErrors.Invalid("--format", $"'{Format}' is not an image format", ImageFormats.AllowedNames);
-        }
-        else if (byExtension is { } implied && implied != format)
-        {
-            return CliErrors.Invalid("--format", $"{format.Name()} does not match -o '{Output}', a {implied.Name()} file name", $"a -o name ending in {format.Extension()} for --format {format.Name()}");
-        }
-
-        if (Quality is null)
-        {
-            return null;
-        }
-
-        if (CliErrors.ParseInt("--quality", Quality, ImageFormats.MinQuality, ImageFormats.MaxQuality, out int value) is { } badQuality)
-        {
-            return badQuality;
-        }
-
-        quality = value;
-        return ImageFormats.QualityProblem(format, quality) is null ? null
-            : CliErrors.Invalid("--quality", "applies to jpeg and webp only", "--quality with --format jpeg or webp (png is lossless)");
+                NegativePrompt = NegativePrompt,
+                TrueCfgScale = trueCfg,
+                Prompt2 = Prompt2,
+                Image = Image,
+                Strength = strength,
+                Mask = Mask,
+            };
+            (CountValue, FormatValue, QualityValue) = (count, format, quality);
+            (PreviewFormat, PreviewInterval) = (previewFormat, previewEvery);
+        });
     }
 
     private static ValidationResult? Side(string option, string? text, string allowed, out int? value)
@@ -220,5 +202,18 @@ public sealed class GenerateArguments : InferenceArguments
     }
 }
 
-/// <summary>The command line's settings for every prompt; null = the model's default.</summary>
-internal sealed record PromptDefaults(int? Width = null, int? Height = null, int? Steps = null, float? Guidance = null, long Seed = 0, string Sampler = "euler");
+/// <summary>The command line's settings for every prompt; null = the model's default (or the feature off).</summary>
+internal sealed record PromptDefaults(int? Width = null, int? Height = null, int? Steps = null, float? Guidance = null, long Seed = 0, string Sampler = "euler")
+{
+    public string? NegativePrompt { get; init; }
+
+    public float? TrueCfgScale { get; init; }
+
+    public string? Prompt2 { get; init; }
+
+    public string? Image { get; init; }
+
+    public float? Strength { get; init; }
+
+    public string? Mask { get; init; }
+}

@@ -27,15 +27,17 @@ public sealed class GenerateCommand(IAnsiConsole console, ErrorConsole errors) :
         var (pipeline, provider) = device.Open(ModelArgument.Resolve(arguments.Model), arguments, errors);
         using (pipeline)
         {
-            var batches = items.Select((item, i) => Batch(pipeline.Package, arguments, item, items.Count > 1 ? $"prompt {i + 1}: " : "")).ToList();
+            var where = items.Select((_, i) => items.Count > 1 ? $"prompt {i + 1}: " : "").ToList();
+            var batches = items.Select((item, i) => Batch(pipeline.Package, arguments, item, where[i])).ToList();
+            var inputs = batches.Select((b, i) => BatchInputs.Decode(b[0], where[i])).ToList();   // every file checked before any work
             int total = batches.Sum(b => b.Count);
             CheckMemory(pipeline, batches, device.Options.MemoryMode, provider == "CUDA" ? device.Cuda?.DeviceMemoryBytes : MemoryEstimate.CpuBudgetBytes());
 
             int written = 0;
-            foreach (var batch in batches)
+            foreach (var (batch, input) in batches.Zip(inputs))
             {
                 var outputs = Enumerable.Range(written, batch.Count).Select(k => OutputPath(arguments.Output, k, total)).ToList();
-                Render(pipeline, batch, outputs, arguments, provider, cancellationToken);
+                Render(pipeline, batch, input, outputs, arguments, provider, cancellationToken);
                 written += batch.Count;
             }
 
@@ -47,9 +49,9 @@ public sealed class GenerateCommand(IAnsiConsole console, ErrorConsole errors) :
         return 0;
     }
 
-    private void Render(FluxPipeline pipeline, IReadOnlyList<GenerationSettings> batch, IReadOnlyList<string> outputs, GenerateArguments arguments, string provider, CancellationToken cancellationToken)
+    private void Render(FluxPipeline pipeline, IReadOnlyList<GenerationSettings> batch, BatchInputs input, IReadOnlyList<string> outputs, GenerateArguments arguments, string provider, CancellationToken cancellationToken)
     {
-        var checkpoint = arguments.CheckpointDir is null ? null : RunCheckpoint.For(arguments.CheckpointDir, pipeline.Package.Directory, outputs[0], batch);
+        var checkpoint = arguments.CheckpointDir is null ? null : RunCheckpoint.For(arguments.CheckpointDir, pipeline.Package.Directory, outputs[0], batch, input);
         SamplerCheckpoint? resumeFrom = null;
         if (checkpoint is not null)
         {
@@ -68,11 +70,19 @@ public sealed class GenerateCommand(IAnsiConsole console, ErrorConsole errors) :
         {
             var task = progressContext.AddTask("denoising", maxValue: batch[0].Steps);
             task.Value = resumeFrom?.Step ?? 0;
+            var preview = arguments.Preview is null ? null : new PreviewFile(arguments.Preview, arguments.PreviewFormat!.Value, batch[0].Size);
             images = pipeline.Generate(batch, new GenerateOptions
             {
                 ResumeFrom = resumeFrom,
                 OnCheckpoint = checkpoint is null ? null : checkpoint.Save,
-                Progress = new StepSink(p => task.Value = p.Step),
+                Progress = new StepSink(p =>
+                {
+                    task.Value = p.Step;
+                    preview?.Write(p.PreviewRgb.Span);
+                }),
+                PreviewInterval = preview is null ? 0 : arguments.PreviewInterval,
+                Image = input.Image,
+                Mask = input.Mask,
             }, cancellationToken);
         });
 
@@ -81,9 +91,7 @@ public sealed class GenerateCommand(IAnsiConsole console, ErrorConsole errors) :
         {
             using (image)
             {
-                var settings = image.Settings;
-                IReadOnlyList<KeyValuePair<string, string>> parameters = [.. settings.PngText(pipeline.Package.Name), new("provider", provider)];
-                AtomicFile.WriteAllBytes(outputs[i], ImageEncoding.Encode(image.Rgb, settings.Width, settings.Height, parameters, arguments.FormatValue, arguments.QualityValue));
+                AtomicFile.WriteAllBytes(outputs[i], image.Encode([new("provider", provider)]));   // the settings' format and quality
             }
 
             return i;
@@ -121,6 +129,14 @@ public sealed class GenerateCommand(IAnsiConsole console, ErrorConsole errors) :
             Guidance = item.Guidance ?? cli.Guidance ?? defaults.Guidance,
             Seed = item.Seed ?? cli.Seed,
             Sampler = item.Sampler?.ToLowerInvariant() ?? cli.Sampler,
+            NegativePrompt = item.NegativePrompt ?? cli.NegativePrompt,
+            TrueCfgScale = item.TrueCfgScale ?? cli.TrueCfgScale ?? 1f,
+            Prompt2 = item.Prompt2 ?? cli.Prompt2,
+            Image = item.Image ?? cli.Image,
+            Strength = item.Strength ?? cli.Strength ?? 1f,
+            Mask = item.Mask ?? cli.Mask,
+            Format = arguments.FormatValue.Name(),
+            Quality = arguments.QualityValue,
         };
         var batch = Enumerable.Range(0, arguments.CountValue).Select(i => first with { ImageIndex = i }).ToList();
         ModelArgument.AsUsageError(() => { first.Validate(package); return 0; }, where);
@@ -139,13 +155,14 @@ public sealed class GenerateCommand(IAnsiConsole console, ErrorConsole errors) :
         foreach (var batch in batches)
         {
             var size = batch[0].Size;
-            var estimate = model.Estimate(size, batch.Count, mode);
+            int rows = batch[0].UsesTrueCfg ? 2 * batch.Count : batch.Count;   // true CFG runs the transformer on a batch of 2B
+            var estimate = model.Estimate(size, rows, mode);
             if (estimate.PeakBytes <= available)
             {
                 continue;
             }
 
-            var fits = model.LargestFitting(size, batch.Count, mode, available);
+            var fits = model.LargestFitting(size, rows, mode, available);
             int divisor = (int)System.Numerics.BigInteger.GreatestCommonDivisor(size.Width, size.Height);
             string suggestion = fits is { } largest ? $"the largest {size.Width / divisor}:{size.Height / divisor} size that fits is {largest.Width}x{largest.Height}" : "no size fits";
             throw new CliUsageException(

@@ -63,26 +63,7 @@ internal static class ModelCreateOptions
     }
 
     /// <summary>--quantize none|int4 and --block-size 32|64|128 (only with int4).</summary>
-    private static Int4Quantization? Int4(ModelCreateCommand.Settings s)
-    {
-        if (s.Quantize is null or "none")
-        {
-            return s.BlockSize is null ? null : throw new CliUsageException($"--block-size applies to --quantize int4 only (--quantize is {s.Quantize ?? "none"})");
-        }
-
-        if (s.Quantize != "int4")
-        {
-            throw new CliUsageException($"--quantize '{s.Quantize}' is not a quantization (allowed: none, int4)");
-        }
-
-        var blockSize = s.BlockSize switch
-        {
-            null => Int4Quantization.DefaultBlockSize,
-            "32" or "64" or "128" => int.Parse(s.BlockSize, System.Globalization.CultureInfo.InvariantCulture),
-            _ => throw new CliUsageException($"--block-size '{s.BlockSize}' is not an int4 block size (allowed: 32, 64, 128)"),
-        };
-        return new Int4Quantization { BlockSize = blockSize };
-    }
+    private static Int4Quantization? Int4(ModelCreateCommand.Settings s) => QuantizeOption.Parse(s.Quantize, s.BlockSize);
 
     public static ReferencePackageOptions Reference(ModelCreateCommand.Settings s) => new()
     {

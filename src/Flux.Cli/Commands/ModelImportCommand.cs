@@ -41,6 +41,14 @@ public sealed class ModelImportCommand(IAnsiConsole console) : Command<ModelImpo
         [Description("Weight storage type: fp32 (default, exact), fp16 or bf16 (compute stays fp32).")]
         public string Precision { get; init; } = "fp32";
 
+        [CommandOption("--quantize <KIND>")]
+        [Description("none (default) or int4: the transformer's block linears as 4-bit blocks for ONNX Runtime's MatMulNBits (after the LoRA merge).")]
+        public string? Quantize { get; init; }
+
+        [CommandOption("--block-size <N>")]
+        [Description("With --quantize int4: weights per 4-bit block, 32, 64 (default) or 128; smaller is more exact and larger.")]
+        public string? BlockSize { get; init; }
+
         [CommandOption("--lora <FILE[:SCALE]>")]
         [Description("A LoRA merged into the transformer (repeatable; scale defaults to 1).")]
         public string[] Lora { get; init; } = [];
@@ -87,6 +95,7 @@ public sealed class ModelImportCommand(IAnsiConsole console) : Command<ModelImpo
             VaeFile = Vae,
             Variant = Variant switch { "schnell" => FluxVariant.Schnell, "dev" => FluxVariant.Dev, _ => null },
             Precision = Enum.Parse<WeightPrecision>(Precision, ignoreCase: true),
+            Int4 = QuantizeOption.Parse(Quantize, BlockSize),
             Loras = [.. Lora.Select(l => ParseLora(l)!)],
             LoraIgnoreUnknown = LoraIgnoreUnknown,
         };
@@ -123,19 +132,32 @@ public sealed class ModelImportCommand(IAnsiConsole console) : Command<ModelImpo
             throw new CliUsageException(ex.Message.ReplaceLineEndings(" "), ex);
         }
 
+        var storage = manifest.Int4BlockSize is { } block ? string.Create(CultureInfo.InvariantCulture, $"{manifest.Precision}, int4 blocks of {block}") : manifest.Precision;
         console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"Imported FLUX.1-[bold]{manifest.Variant}[/] ({manifest.Precision}) into {Markup.Escape(Path.GetFullPath(request.Output))} from {manifest.Sources.Count} files"));
+            $"Imported FLUX.1-[bold]{manifest.Variant}[/] ({storage}) into {Markup.Escape(Path.GetFullPath(request.Output))} from {manifest.Sources.Count} files"));
         return 0;
     }
 
-    /// <summary>One progress bar per component, in bytes.</summary>
+    /// <summary>One progress bar per component, in bytes; the checksums bar advances from the hashing thread, so updates take a lock.</summary>
     private sealed class SpectreImportProgress(ProgressContext context) : IImportProgress
     {
         private readonly Dictionary<string, ProgressTask> _tasks = new(StringComparer.Ordinal);
+        private readonly Lock _gate = new();
 
-        public void Begin(string component, long totalBytes) =>
-            _tasks[component] = context.AddTask(Markup.Escape(component), maxValue: Math.Max(1, totalBytes));
+        public void Begin(string component, long totalBytes)
+        {
+            lock (_gate)
+            {
+                _tasks[component] = context.AddTask(Markup.Escape(component), maxValue: Math.Max(1, totalBytes));
+            }
+        }
 
-        public void Advance(string component, long bytes) => _tasks[component].Increment(bytes);
+        public void Advance(string component, long bytes)
+        {
+            lock (_gate)
+            {
+                _tasks[component].Increment(bytes);
+            }
+        }
     }
 }

@@ -6,7 +6,8 @@ namespace Flux.Cli.Commands;
 
 /// <summary>
 /// One prompt of `flux generate` with its own settings: a PROMPT argument, a line of a .txt list, or an item of a .jsonl
-/// list, whose fields are named as the service's job items (prompt, width, height, size, steps, guidance, seed, sampler).
+/// list, whose fields are named as the service's job items (prompt, width, height, size, steps, guidance, seed, sampler,
+/// negativePrompt, trueCfgScale, prompt2, image, strength, mask; image and mask are file paths here).
 /// Null fields take the command line's value.
 /// </summary>
 internal sealed record PromptItem(
@@ -17,13 +18,20 @@ internal sealed record PromptItem(
     int? Steps = null,
     float? Guidance = null,
     long? Seed = null,
-    string? Sampler = null);
+    string? Sampler = null,
+    string? NegativePrompt = null,
+    float? TrueCfgScale = null,
+    string? Prompt2 = null,
+    string? Image = null,
+    float? Strength = null,
+    string? Mask = null);
 
 /// <summary>Where `flux generate` takes its prompts from: the argument, @FILE / --prompts FILE, or standard input ("-").</summary>
 internal static class PromptSource
 {
     private const string StandardInput = "-";
-    private static readonly string[] ItemFields = ["prompt", "width", "height", "size", "steps", "guidance", "seed", "sampler"];
+    private static readonly string[] ItemFields =
+        ["prompt", "width", "height", "size", "steps", "guidance", "seed", "sampler", "negativePrompt", "trueCfgScale", "prompt2", "image", "strength", "mask"];
 
     /// <summary>As the service reads items: camelCase, unknown or repeated fields and numbers in strings are errors.</summary>
     private static readonly JsonSerializerOptions ItemJson = new(JsonSerializerDefaults.Web)
@@ -104,8 +112,9 @@ internal static class PromptSource
         return field switch
         {
             "width" or "height" or "steps" or "seed" => "expected a whole number",
-            "guidance" => "expected a number",
-            "prompt" or "size" or "sampler" => "expected a string",
+            "guidance" or "trueCfgScale" or "strength" => "expected a number",
+            "prompt" or "size" or "sampler" or "negativePrompt" or "prompt2" => "expected a string",
+            "image" or "mask" => "expected a string: a file path",
             _ => "not a JSON item object ({\"prompt\": \"...\"})",
         };
     }

@@ -2,13 +2,14 @@ using Flux.Functions.Events;
 using Flux.Functions.Orchestrations;
 using Flux.Functions.Rendering;
 using Flux.Functions.Storage;
+using Flux.Inference.Imaging;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
 namespace Flux.Functions.Activities;
 
 /// <summary>The activities of <see cref="GenerateJob"/> after its images are done.</summary>
-public sealed class JobActivities(
+internal sealed class JobActivities(
     IImageRenderer renderer,
     ImageStore images,
     CloudEventPublisher publisher,
@@ -25,7 +26,7 @@ public sealed class JobActivities(
             input.Images.Count + input.Failures.Count,
             [.. input.Images.Select(i => new ManifestImage(
                 i.Spec.ImageIndex, i.BlobName, i.Sha256, i.Spec.Prompt, i.Spec.Width, i.Spec.Height,
-                i.Spec.Steps, i.Spec.Guidance, i.Spec.Seed, i.Spec.Sampler))],
+                i.Spec.Steps, i.Spec.Guidance, i.Spec.Seed, i.Spec.Sampler, i.Spec.OutputFormat.Name()))],
             input.Failures);
         string blob = await images.WriteManifestAsync(input.JobId, manifest, cancellationToken).ConfigureAwait(false);
         Log.ManifestWritten(logger, input.JobId, blob);

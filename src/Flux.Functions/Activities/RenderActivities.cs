@@ -1,3 +1,4 @@
+using Flux.Functions.Jobs;
 using Flux.Functions.Orchestrations;
 using Flux.Functions.Rendering;
 using Flux.Functions.Storage;
@@ -15,11 +16,12 @@ namespace Flux.Functions.Activities;
 /// invalid input and a cancelled job are results, not failures, because exception types do not survive
 /// the isolated worker's boundary.
 /// </summary>
-public sealed class RenderActivities(
+internal sealed class RenderActivities(
     IImageRenderer renderer,
     ConditioningStore conditioning,
     CheckpointStore checkpoints,
     ImageStore images,
+    JobInputImages inputs,
     IOptions<FluxOptions> options,
     ILogger<RenderActivities> logger)
 {
@@ -33,11 +35,11 @@ public sealed class RenderActivities(
         FluxTelemetry.TagActivity(renderer.ModelId, steps: null);
         var (blobName, encoded) = await conditioning.GetOrAddAsync(
             renderer.ModelId,
-            input.Prompt,
+            ConditioningStore.Key(input.Spec),
             async ct =>
             {
                 using var stage = FluxTelemetry.StartStage(FluxTelemetry.EncodeStage, renderer.ModelId, steps: null);
-                return await renderer.EncodePromptAsync(input.Prompt, ct).ConfigureAwait(false);
+                return await renderer.EncodePromptAsync(input.Spec, ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
         Log.ConditioningReady(logger, blobName, encoded);
@@ -57,6 +59,7 @@ public sealed class RenderActivities(
         int index = input.Spec.ImageIndex;
         byte[] text = await conditioning.ReadAsync(input.ConditioningBlob, cancellationToken).ConfigureAwait(false);
         byte[]? latest = await checkpoints.ReadAsync(input.JobId, index, cancellationToken).ConfigureAwait(false);
+        var source = await SourceAsync(input.Spec, cancellationToken).ConfigureAwait(false);
 
         // Spelled out: a null byte[] (even the literal null in a ?: with a memory) converts implicitly
         // to an empty, non-null ReadOnlyMemory, which would read as a corrupt checkpoint.
@@ -73,18 +76,15 @@ public sealed class RenderActivities(
         DenoiseChunk chunk;
         try
         {
-            chunk = await renderer.DenoiseAsync(
-                input.Spec,
-                text,
-                resumeFrom,
-                input.MaxSteps,
-                input.TimeBudget,
-                (state, step, ct) =>
-                {
-                    Log.CheckpointSaved(logger, input.JobId, index, step);
-                    return checkpoints.WriteAsync(input.JobId, index, state, ct);
-                },
-                watch.Token).ConfigureAwait(false);
+            var request = new DenoiseChunkRequest(input.Spec, text, resumeFrom, input.MaxSteps, input.TimeBudget, (state, step, ct) =>
+            {
+                Log.CheckpointSaved(logger, input.JobId, index, step);
+                return checkpoints.WriteAsync(input.JobId, index, state, ct);
+            })
+            {
+                Source = source,
+            };
+            chunk = await renderer.DenoiseAsync(request, watch.Token).ConfigureAwait(false);
             FluxTelemetry.RecordChunk(stage, input.FromStep, chunk.Step, Stopwatch.GetElapsedTime(started), renderer.ModelId);
             await checkpoints.WriteAsync(input.JobId, index, chunk.Checkpoint, watch.Token).ConfigureAwait(false);
         }
@@ -103,6 +103,29 @@ public sealed class RenderActivities(
         return new DenoiseProgress(chunk.Step, chunk.TotalSteps);
     }
 
+    /// <summary>
+    /// The input image and mask, read from their blobs and checked again as at submission (a blob may have been
+    /// replaced since): a refusal is invalid input, which no retry fixes.
+    /// </summary>
+    private async Task<SourceImage?> SourceAsync(Inference.GenerationSettings spec, CancellationToken cancellationToken)
+    {
+        if (spec.Image is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var image = await inputs.LoadImageAsync(spec, cancellationToken).ConfigureAwait(false);
+            var mask = await inputs.LoadMaskAsync(spec, cancellationToken).ConfigureAwait(false);
+            return new SourceImage(image!, mask);
+        }
+        catch (Inference.Imaging.InputImageException e)
+        {
+            throw new InvalidRenderInputException($"input {e.Message}", e);
+        }
+    }
+
     private async Task<JobCancelledException> CancelledAsync(string jobId, int index)
     {
         await checkpoints.DeleteAsync(jobId, index, CancellationToken.None).ConfigureAwait(false);
@@ -110,7 +133,7 @@ public sealed class RenderActivities(
         return new JobCancelledException($"job {jobId} was cancelled; image {index} stopped and its checkpoint was deleted");
     }
 
-    /// <summary>Decodes the final checkpoint, stores the PNG with its metadata, then deletes the checkpoint.</summary>
+    /// <summary>Decodes the final checkpoint, stores the image in the requested format with its metadata, then deletes the checkpoint.</summary>
     [Function(RenderImage.DecodeAndSave)]
     public Task<ActivityOutcome<SavedImage>> DecodeAndSaveAsync([ActivityTrigger] DecodeAndSaveInput input, CancellationToken cancellationToken)
         => ActivityOutcome.OfAsync(() => DecodeAsync(input, cancellationToken));
@@ -122,19 +145,19 @@ public sealed class RenderActivities(
         if (final is null)
         {
             // A rerun after the checkpoint was deleted: the image is already stored.
-            var stored = await images.FindImageAsync(input.JobId, index, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidRenderInputException($"image {index} of job {input.JobId} has neither a final checkpoint nor a stored PNG");
+            var stored = await images.FindImageAsync(input.JobId, index, input.Spec.OutputFormat, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidRenderInputException($"image {index} of job {input.JobId} has neither a final checkpoint nor a stored image");
             return new SavedImage(stored.BlobName, stored.Sha256);
         }
 
         FluxTelemetry.TagActivity(renderer.ModelId, input.Spec.Steps);
-        byte[] png;
+        byte[] file;
         using (FluxTelemetry.StartStage(FluxTelemetry.DecodeStage, renderer.ModelId, input.Spec.Steps))
         {
-            png = await renderer.DecodeToPngAsync(input.Spec, final, cancellationToken).ConfigureAwait(false);
+            file = await renderer.DecodeAsync(input.Spec, final, cancellationToken).ConfigureAwait(false);
         }
 
-        var saved = await images.SaveImageAsync(input.JobId, input.Spec, renderer.ModelId, png, cancellationToken).ConfigureAwait(false);
+        var saved = await images.SaveImageAsync(input.JobId, input.Spec, renderer.ModelId, file, cancellationToken).ConfigureAwait(false);
         await checkpoints.DeleteAsync(input.JobId, index, cancellationToken).ConfigureAwait(false);
         Log.ImageSaved(logger, input.JobId, index, saved.BlobName, saved.Length);
         return new SavedImage(saved.BlobName, saved.Sha256);

@@ -10,7 +10,7 @@ namespace Flux.Functions.Events;
 /// Sends CloudEvents (structured JSON) to the flux-events queue always, and to the Event Grid topic
 /// when one is configured.
 /// </summary>
-public sealed class CloudEventPublisher(
+internal sealed class CloudEventPublisher(
     StorageClients storage,
     IOptions<FluxOptions> options,
     EventGridTopic topic,
@@ -38,7 +38,7 @@ public sealed class CloudEventPublisher(
 }
 
 /// <summary>The Event Grid topic client, or none when Flux:EventGridTopicEndpoint is not set.</summary>
-public sealed class EventGridTopic(EventGridPublisherClient? client)
+internal sealed class EventGridTopic(EventGridPublisherClient? client)
 {
     public EventGridPublisherClient? Client { get; } = client;
 }

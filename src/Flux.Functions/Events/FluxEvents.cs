@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure.Messaging;
 using Flux.Functions.Orchestrations;
+using Flux.Inference.Imaging;
 
 namespace Flux.Functions.Events;
 
@@ -8,7 +9,7 @@ namespace Flux.Functions.Events;
 /// The CloudEvents (1.0) the service publishes when a job completes. Ids are derived from the job,
 /// so a retried PublishEvents sends events a consumer recognises as duplicates.
 /// </summary>
-public static class FluxEvents
+internal static class FluxEvents
 {
     public const string Source = "/flux-functions/generations";
     public const string JobCompleted = "Flux.Generation.JobCompleted";
@@ -22,7 +23,7 @@ public static class FluxEvents
         {
             var data = new ImageCompletedData(
                 input.JobId, image.Spec.ImageIndex, blobUri(image.BlobName).ToString(), image.Sha256,
-                image.Spec.Prompt, image.Spec.Seed, image.Spec.Width, image.Spec.Height, input.Tag);
+                image.Spec.Prompt, image.Spec.Seed, image.Spec.Width, image.Spec.Height, input.Tag, image.Spec.OutputFormat.ContentType());
             events.Add(Create($"{input.JobId}/images/{image.Spec.ImageIndex}", ImageCompleted, $"generations/{input.JobId}/images/{image.Spec.ImageIndex}", data, completedAt));
         }
 
@@ -43,7 +44,9 @@ public static class FluxEvents
     private static readonly JsonSerializerOptions DataJson = new(JsonSerializerDefaults.Web);
 }
 
-public sealed record ImageCompletedData(
-    string JobId, int Index, string Url, string Sha256, string Prompt, long Seed, int Width, int Height, string? Tag);
+/// <param name="Url">The image blob's URL; its extension is the format's (.png, .jpg, .webp).</param>
+/// <param name="ContentType">"image/png", "image/jpeg" or "image/webp".</param>
+internal sealed record ImageCompletedData(
+    string JobId, int Index, string Url, string Sha256, string Prompt, long Seed, int Width, int Height, string? Tag, string ContentType);
 
-public sealed record JobCompletedData(string JobId, string ManifestUrl, int Total, int Completed, int Failed, string? Tag);
+internal sealed record JobCompletedData(string JobId, string ManifestUrl, int Total, int Completed, int Failed, string? Tag);

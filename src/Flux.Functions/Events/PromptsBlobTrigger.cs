@@ -13,7 +13,7 @@ namespace Flux.Functions.Events;
 /// upload seen twice starts one job, a new upload under the same name starts another. A file larger
 /// than Flux:MaxRequestBytes is recorded as rejected without being downloaded.
 /// </summary>
-public sealed class PromptsBlobTrigger(JobStarter starter, IOptions<FluxOptions> options)
+internal sealed class PromptsBlobTrigger(JobStarter starter, IOptions<FluxOptions> options)
 {
     public const string Name = "PromptsBlob";
 

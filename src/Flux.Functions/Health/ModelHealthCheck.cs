@@ -10,7 +10,7 @@ namespace Flux.Functions.Health;
 /// <see cref="LoadWait"/> instead of holding the probe, and a model that cannot be opened is Unhealthy with the
 /// reason (<see cref="FluxModelException"/>; the file's server path is not shown to anonymous callers).
 /// </summary>
-public sealed class ModelHealthCheck(RendererHandle renderer) : IHealthCheck
+internal sealed class ModelHealthCheck(RendererHandle renderer) : IHealthCheck
 {
     public const string Name = "model";
 

@@ -9,7 +9,7 @@ namespace Flux.Functions.Health;
 /// the app's role assignments allow; nothing is created. Bounded by the registration's timeout, because the
 /// storage clients retry with backoff for far longer than a probe waits.
 /// </summary>
-public sealed class StorageHealthCheck(StorageClients storage, IOptions<FluxOptions> options) : IHealthCheck
+internal sealed class StorageHealthCheck(StorageClients storage, IOptions<FluxOptions> options) : IHealthCheck
 {
     public const string Name = "storage";
 

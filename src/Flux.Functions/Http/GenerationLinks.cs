@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 namespace Flux.Functions.Http;
 
 /// <summary>The URLs of a generation, absolute on the host the request came to.</summary>
-public sealed record GenerationLinks(Uri Status, Uri Cancel, string Images)
+internal sealed record GenerationLinks(Uri Status, Uri Cancel, string Images)
 {
     /// <summary>The Functions host's default route prefix (host.json extensions.http.routePrefix).</summary>
     public const string RoutePrefix = "/api";
@@ -16,4 +16,7 @@ public sealed record GenerationLinks(Uri Status, Uri Cancel, string Images)
     }
 
     public Uri ImageUri(int index) => new(Images.Replace("{n}", index.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+
+    /// <summary>GET /api/generations/{id}/images/{n}/preview.</summary>
+    public Uri PreviewUri(int index) => new(ImageUri(index) + "/preview");
 }

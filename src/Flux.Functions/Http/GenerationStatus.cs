@@ -1,5 +1,6 @@
 using Flux.Functions.Jobs;
 using Flux.Functions.Orchestrations;
+using Flux.Inference.Imaging;
 using Microsoft.DurableTask.Client;
 
 namespace Flux.Functions.Http;
@@ -8,7 +9,7 @@ namespace Flux.Functions.Http;
 /// What GET /api/generations/{id} returns: the job's runtime status and counts, the step each
 /// rendering image has reached (read from its RenderImage instance), and links to finished images.
 /// </summary>
-public sealed record GenerationStatus(
+internal sealed record GenerationStatus(
     string Id,
     string Status,
     DateTimeOffset CreatedAt,
@@ -26,7 +27,8 @@ public sealed record GenerationStatus(
         DurableTaskClient client, OrchestrationMetadata job, GenerationLinks links, ImageLinks imageLinks, CancellationToken cancellationToken)
     {
         var progress = job.ReadCustomStatusAs<JobProgress>();
-        int total = progress?.Total ?? job.ReadInputAs<GenerateJobInput>()?.Job.Items.Count ?? 0;
+        var items = job.ReadInputAs<GenerateJobInput>()?.Job.Items ?? [];
+        int total = progress?.Total ?? items.Count;
         var steps = new Dictionary<int, ImageProgress>();
         foreach (int index in progress?.Running ?? [])
         {
@@ -41,7 +43,9 @@ public sealed record GenerationStatus(
         var images = new List<ImageLink>();
         foreach (int index in result?.Images ?? [])
         {
-            images.Add(new ImageLink(index, await imageLinks.ForAsync(links, job.InstanceId, index, cancellationToken).ConfigureAwait(false)));
+            var format = index < items.Count ? items[index].OutputFormat : ImageFormat.Png;
+            var url = await imageLinks.ForAsync(links, job.InstanceId, index, format, cancellationToken).ConfigureAwait(false);
+            images.Add(new ImageLink(index, url, format.Name(), format.ContentType(), links.PreviewUri(index)));
         }
 
         return new GenerationStatus(
@@ -60,4 +64,6 @@ public sealed record GenerationStatus(
     }
 }
 
-public sealed record ImageLink(int Index, Uri Url);
+/// <param name="Format">"png", "jpeg" or "webp": the file at <paramref name="Url"/> (its blob name has the matching extension).</param>
+/// <param name="Preview">GET .../images/{n}/preview: the latest checkpoint as a small JPEG while rendering, the image once done.</param>
+internal sealed record ImageLink(int Index, Uri Url, string Format, string ContentType, Uri Preview);

@@ -1,7 +1,9 @@
 using Flux.Functions.Jobs;
 using Flux.Functions.Orchestrations;
 using Flux.Functions.Storage;
+using Flux.Functions.Rendering;
 using Flux.Inference;
+using Flux.Inference.Imaging;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -16,13 +18,14 @@ namespace Flux.Functions.Http;
 /// an image, cancel (rendering stops within a step; checkpoints are deleted). Function-level keys
 /// guard every route.
 /// </summary>
-public sealed class GenerationsApi(
+internal sealed class GenerationsApi(
     JobStarter starter, ImageStore images, ImageLinks imageLinks, CheckpointStore checkpoints, StartLimiter limiter, IOptions<FluxOptions> options,
-    TimeProvider clock)
+    TimeProvider clock, RendererHandle renderer)
 {
     public const string Start = "StartGeneration";
     public const string Status = "GetGeneration";
     public const string Image = "GetGenerationImage";
+    public const string Preview = "GetGenerationPreview";
     public const string Cancel = "CancelGeneration";
     public const string CancelReason = "cancelled by request";
 
@@ -54,7 +57,7 @@ public sealed class GenerationsApi(
         JobValidation validation;
         try
         {
-            validation = starter.Validate(body, NewJobId());
+            validation = await starter.ValidateAsync(body, NewJobId(), cancellationToken).ConfigureAwait(false);
         }
         catch (FluxModelException)
         {
@@ -104,17 +107,80 @@ public sealed class GenerationsApi(
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var negativeIndex = n < 0 ? Problems.Invalid(Field("n", $"image index {n} is negative; images are numbered from 0"), request) : null;
-        var (job, problem) = await FindRouteJobAsync(client, id, request, cancellationToken, negativeIndex).ConfigureAwait(false);
-        if (job is null)
+        var (spec, problem) = await FindRouteImageAsync(client, id, n, request, cancellationToken).ConfigureAwait(false);
+        if (spec is null)
         {
             return problem!;
         }
 
-        var png = await images.OpenImageAsync(id, n, cancellationToken).ConfigureAwait(false);
-        return png is null
+        var format = spec.OutputFormat;
+        var file = await images.OpenImageAsync(id, n, format, cancellationToken).ConfigureAwait(false);
+        return file is null
             ? Problems.NotFound($"image {n} of generation \"{id}\" is not available (not rendered yet, failed, or out of range)", request)
-            : new FileStreamResult(png, ImageStore.PngContentType);
+            : new FileStreamResult(file, format.ContentType());
+    }
+
+    /// <summary>
+    /// A live preview: while image n renders, its latest checkpoint as a small JPEG (<see cref="IImageRenderer.PreviewJpeg"/>);
+    /// once it is done, the image itself; 404 before the first checkpoint, and for a failed or cancelled image.
+    /// </summary>
+    [Function(Preview)]
+    public async Task<IActionResult> GetPreviewAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "generations/{id}/images/{n:int}/preview")] HttpRequest request,
+        string id,
+        int n,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (spec, problem) = await FindRouteImageAsync(client, id, n, request, cancellationToken).ConfigureAwait(false);
+        if (spec is null)
+        {
+            return problem!;
+        }
+
+        // The checkpoint first: it is deleted only after the image is stored, so one of the two is always found once rendering began.
+        if (await checkpoints.ReadAsync(id, n, cancellationToken).ConfigureAwait(false) is { } checkpoint)
+        {
+            byte[]? jpeg;
+            try
+            {
+                jpeg = renderer.Renderer.PreviewJpeg(spec, checkpoint);
+            }
+            catch (FluxModelException)
+            {
+                return Problems.ModelUnavailable(request);
+            }
+
+            if (jpeg is not null)
+            {
+                return new FileContentResult(jpeg, ImageFormat.Jpeg.ContentType());
+            }
+        }
+
+        var file = await images.OpenImageAsync(id, n, spec.OutputFormat, cancellationToken).ConfigureAwait(false);
+        return file is null
+            ? Problems.NotFound($"image {n} of generation \"{id}\" has no preview yet (no checkpoint written; or it failed or was cancelled)", request)
+            : new FileStreamResult(file, spec.OutputFormat.ContentType());
+    }
+
+    /// <summary>
+    /// The settings of the image a route names (from its job's input), or the answer to give instead: 400 for a malformed
+    /// id or a negative index, 404 for an unknown job or an index past its last image.
+    /// </summary>
+    private static async Task<(GenerationSettings? Spec, IActionResult? Problem)> FindRouteImageAsync(
+        DurableTaskClient client, string id, int n, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var negativeIndex = n < 0 ? Problems.Invalid(Field("n", $"image index {n} is negative; images are numbered from 0"), request) : null;
+        var (job, problem) = await FindRouteJobAsync(client, id, request, cancellationToken, negativeIndex).ConfigureAwait(false);
+        if (job is null)
+        {
+            return (null, problem);
+        }
+
+        return job.ReadInputAs<GenerateJobInput>()?.Job.Items is { } items && n < items.Count
+            ? (items[n], null)
+            : (null, Problems.NotFound($"generation \"{id}\" has no image {n}", request));
     }
 
     [Function(Cancel)]
@@ -205,6 +271,6 @@ public sealed class GenerationsApi(
     private string NewJobId() => $"gen-{Guid.CreateVersion7(clock.GetUtcNow()):N}";
 }
 
-public sealed record GenerationAccepted(string Id, bool Started, int Total, GenerationLinks Links);
+internal sealed record GenerationAccepted(string Id, bool Started, int Total, GenerationLinks Links);
 
-public sealed record GenerationCancelled(string Id, GenerationLinks Links);
+internal sealed record GenerationCancelled(string Id, GenerationLinks Links);

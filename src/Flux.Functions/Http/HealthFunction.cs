@@ -11,7 +11,7 @@ namespace Flux.Functions.Http;
 /// <see cref="StorageHealthCheck"/>). 200 when every check is healthy; otherwise 503 naming the checks that are
 /// not, so a load balancer or deployment slot swap waits for a loaded model and reachable storage.
 /// </summary>
-public sealed class HealthFunction(HealthCheckService health)
+internal sealed class HealthFunction(HealthCheckService health)
 {
     public const string Name = "Health";
 

@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Sas;
 using Flux.Functions.Storage;
+using Flux.Inference.Imaging;
 using Microsoft.Extensions.Options;
 
 namespace Flux.Functions.Http;
@@ -10,7 +11,7 @@ namespace Flux.Functions.Http;
 /// user-delegation SAS for that one blob (no account key exists to sign with). With a connection string
 /// (Azurite, local): the authenticated route GET /api/generations/{id}/images/{n}, never a key-signed SAS.
 /// </summary>
-public sealed class ImageLinks(StorageClients storage, IOptions<FluxOptions> options, TimeProvider clock) : IDisposable
+internal sealed class ImageLinks(StorageClients storage, IOptions<FluxOptions> options, TimeProvider clock) : IDisposable
 {
     /// <summary>Start times are set this far back, so a client whose clock runs behind can use a fresh link.</summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
@@ -23,7 +24,7 @@ public sealed class ImageLinks(StorageClients storage, IOptions<FluxOptions> opt
 
     public bool UsesSas => storage.UsesIdentity;
 
-    public async Task<Uri> ForAsync(GenerationLinks links, string jobId, int index, CancellationToken cancellationToken)
+    public async Task<Uri> ForAsync(GenerationLinks links, string jobId, int index, ImageFormat format, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(links);
         if (!UsesSas)
@@ -34,7 +35,7 @@ public sealed class ImageLinks(StorageClients storage, IOptions<FluxOptions> opt
         var now = clock.GetUtcNow();
         var expires = now + options.Value.ImageLinkLifetime;
         var key = await KeyAsync(now, expires, cancellationToken).ConfigureAwait(false);
-        var blob = storage.Blobs.GetBlobContainerClient(options.Value.ImagesContainer).GetBlobClient(ImageStore.ImageName(jobId, index));
+        var blob = storage.Blobs.GetBlobContainerClient(options.Value.ImagesContainer).GetBlobClient(ImageStore.ImageName(jobId, index, format));
         var sas = new BlobSasBuilder(BlobSasPermissions.Read, expires)
         {
             BlobContainerName = blob.BlobContainerName,

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Flux.Functions.Http;
 
 /// <summary>GET /api/models (the loaded model, its defaults and the request limits) and GET /api/openapi.json.</summary>
-public sealed class ModelsApi(RendererHandle renderer, IOptions<FluxOptions> options, IOptions<InferenceOptions> inference)
+internal sealed class ModelsApi(RendererHandle renderer, IOptions<FluxOptions> options, IOptions<InferenceOptions> inference)
 {
     public const string Models = "GetModels";
     public const string OpenApi = "GetOpenApi";
@@ -45,8 +45,8 @@ public sealed class ModelsApi(RendererHandle renderer, IOptions<FluxOptions> opt
            ?? throw new InvalidOperationException($"embedded resource {OpenApiResource} is missing from the build");
 }
 
-public sealed record ModelList(IReadOnlyList<ModelView> Models);
+internal sealed record ModelList(IReadOnlyList<ModelView> Models);
 
-public sealed record ModelView(string Id, string Device, ModelDefaults Defaults, RequestLimits Limits);
+internal sealed record ModelView(string Id, string Device, ModelDefaults Defaults, RequestLimits Limits);
 
-public sealed record RequestLimits(int MaxPromptLength, int MaxWidth, int MaxHeight, int MaxSteps, int MaxImagesPerJob);
+internal sealed record RequestLimits(int MaxPromptLength, int MaxWidth, int MaxHeight, int MaxSteps, int MaxImagesPerJob);

@@ -7,7 +7,7 @@ namespace Flux.Functions.Http;
 /// A token bucket on POST /api/generations (per instance of the app): Flux:StartBurst starts at once,
 /// refilled at Flux:StartsPerSecond. Over the limit a start is answered 429 with Retry-After, never queued.
 /// </summary>
-public sealed class StartLimiter : IDisposable
+internal sealed class StartLimiter : IDisposable
 {
     private readonly TokenBucketRateLimiter _bucket;
 

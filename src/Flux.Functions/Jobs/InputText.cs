@@ -8,7 +8,7 @@ namespace Flux.Functions.Jobs;
 /// log line never carries a raw control character (no forged log lines, no terminal escapes) nor
 /// more than <see cref="MaxEchoLength"/> characters of what was sent.
 /// </summary>
-public static class InputText
+internal static class InputText
 {
     public const int MaxEchoLength = 64;
 

@@ -10,7 +10,7 @@ namespace Flux.Functions.Jobs;
 /// and before any blob name is built from one, so an id can never name a path outside its job's folder.
 /// Ids derived from content mean the same message or file never starts a second job.
 /// </summary>
-public static partial class JobIds
+internal static partial class JobIds
 {
     /// <summary>1-80 letters, digits, '-' or '_', starting with a letter or digit: no '.', '/', '\\', '%' or spaces.</summary>
     public const string Pattern = "^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$";

@@ -12,13 +12,25 @@ namespace Flux.Functions.Jobs;
 /// Validates requests against the options and the model, and starts GenerateJob at most once per
 /// job id: a second start of an existing id (a redelivered message, a retried POST) is a no-op.
 /// </summary>
-public sealed class JobStarter(IOptions<FluxOptions> options, RendererHandle renderer, RejectionStore rejections, ILogger<JobStarter> logger)
+internal sealed class JobStarter(
+    IOptions<FluxOptions> options, RendererHandle renderer, RejectionStore rejections, JobInputImages inputImages, ILogger<JobStarter> logger)
 {
-    /// <summary>Validates against the limits and the loaded model; throws <see cref="Flux.Inference.FluxModelException"/> while the model cannot be opened.</summary>
-    public JobValidation Validate(JobRequest? request, string defaultJobId)
+    /// <summary>
+    /// Validates against the limits and the loaded model, then checks the input images (decoded with the configured
+    /// limits) and stores the uploaded ones; nothing is stored unless the whole request is valid. Throws
+    /// <see cref="Flux.Inference.FluxModelException"/> while the model cannot be opened.
+    /// </summary>
+    public async Task<JobValidation> ValidateAsync(JobRequest? request, string defaultJobId, CancellationToken cancellationToken)
     {
         var model = renderer.Renderer;
-        return new JobValidator(options.Value, model.Defaults, model.ModelId).Validate(request, defaultJobId);
+        var validation = new JobValidator(options.Value, model.Defaults, model.ModelId).Validate(request, defaultJobId);
+        if (validation.Job is not { } job || validation.Inputs.Count == 0)
+        {
+            return validation;
+        }
+
+        var (prepared, errors) = await inputImages.PrepareAsync(job, validation.Inputs, cancellationToken).ConfigureAwait(false);
+        return new JobValidation(prepared, errors);
     }
 
     /// <summary>Parses JSON text into a request, or returns the parse error under the field it concerns.</summary>
@@ -34,7 +46,7 @@ public sealed class JobStarter(IOptions<FluxOptions> options, RendererHandle ren
         DurableTaskClient client, JobSource source, string jobId, string content, JobRequest? request, IReadOnlyList<string> readErrors,
         CancellationToken cancellationToken)
     {
-        var validation = request is null ? null : Validate(request, jobId);
+        var validation = request is null ? null : await ValidateAsync(request, jobId, cancellationToken).ConfigureAwait(false);
         if (validation?.Job is { } job)
         {
             await StartAsync(client, job, source, cancellationToken).ConfigureAwait(false);

@@ -8,7 +8,7 @@ namespace Flux.Functions.Jobs;
 /// <c>.txt</c> holds one prompt a line, <c>.jsonl</c> one item object a line, read strictly by <see cref="RequestJson"/>.
 /// Blob names follow a strict pattern (see <see cref="NameDescription"/>).
 /// </summary>
-public static partial class PromptFile
+internal static partial class PromptFile
 {
     public const int MaxNameLength = 256;
 

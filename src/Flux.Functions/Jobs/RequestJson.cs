@@ -9,7 +9,7 @@ namespace Flux.Functions.Jobs;
 /// never silently ignored or overwritten. Errors are keyed by field and say what the field takes,
 /// from the request's own shape, not from the parser's wording (which names .NET types).
 /// </summary>
-public static class RequestJson
+internal static class RequestJson
 {
     public const string RootField = "$";
 
@@ -23,7 +23,13 @@ public static class RequestJson
     private static readonly JsonDocumentOptions Syntax = new() { AllowDuplicateProperties = false };
 
     private static readonly string[] JobFields = ["items", "defaults", "notify", "jobId", "model"];
-    private static readonly string[] ItemFields = ["prompt", "width", "height", "steps", "guidance", "seed", "sampler"];
+    private static readonly string[] ItemFields =
+    [
+        "prompt", "width", "height", "steps", "guidance", "seed", "sampler",
+        "negativePrompt", "trueCfgScale", "prompt2", "image", "strength", "mask", "format", "quality", "size",
+    ];
+
+    private static readonly string[] ImageFields = ["base64", "blob"];
     private static readonly string[] NotifyFields = ["events", "tag", "webhook"];
     private static readonly string[] WebhookFields = ["url", "events"];
 
@@ -89,6 +95,7 @@ public static class RequestJson
         string[] known = parent.Length == 0 ? (rootIsItem ? ItemFields : JobFields)
             : parent == "notify" ? NotifyFields
             : parent == "notify.webhook" ? WebhookFields
+            : IsImageField(parent) ? ImageFields
             : ItemFields; // items[n] and defaults
         if (!known.Contains(name, StringComparer.OrdinalIgnoreCase))
         {
@@ -98,6 +105,9 @@ public static class RequestJson
         return name.ToLowerInvariant() switch
         {
             "width" or "height" or "steps" => "expected a whole number",
+            "quality" => "expected a whole number from 1 to 100",
+            "truecfgscale" or "strength" => "expected a finite number",
+            "image" or "mask" => "expected an object ({\"base64\": \"...\"} or {\"blob\": \"name\"})",
             "seed" => $"expected a whole number from 0 to {long.MaxValue}",
             "guidance" => "expected a finite number",
             "events" when parent == "notify.webhook" => $"expected an array of event types ([\"{Events.FluxEvents.JobCompleted}\"])",
@@ -108,6 +118,13 @@ public static class RequestJson
             "notify" => "expected an object ({\"events\": true, \"tag\": \"...\"})",
             _ => "expected a string",
         };
+    }
+
+    /// <summary>"image", "mask", "items[0].image", "defaults.mask": the objects whose fields are <see cref="ImageFields"/>.</summary>
+    private static bool IsImageField(string path)
+    {
+        string last = path[(path.LastIndexOf('.') + 1)..];
+        return last.Equals("image", StringComparison.OrdinalIgnoreCase) || last.Equals("mask", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The reader's message without its "Path: ... | LineNumber: ..." tail, said instead as line and byte.</summary>

@@ -10,10 +10,12 @@ namespace Flux.Functions.Notifications;
 /// <summary>
 /// Webhook delivery for <see cref="GenerateJob"/>: the orchestration step (<see cref="DeliverAsync"/>),
 /// and its two activities. One DeliverWebhook attempt POSTs, in order, the job's CloudEvents the
-/// webhook asked for that earlier attempts did not deliver, and records the outcome in the manifest;
-/// it throws on a failure, and the durable retry policy runs it again after a backoff.
+/// webhook asked for that earlier attempts did not deliver, and records the outcome in the manifest.
+/// A failure worth retrying (a 5xx, a timeout) is thrown, and the durable retry policy runs it again after a
+/// backoff; a refusal (a 4xx, an address the SSRF guard rejects) is returned as data, because the isolated
+/// worker does not carry exception types to the orchestrator (see <see cref="ActivityOutcome{T}"/>).
 /// </summary>
-public sealed class WebhookActivities(
+internal sealed class WebhookActivities(
     WebhookSender sender,
     CloudEventPublisher publisher,
     ImageStore images,
@@ -32,7 +34,12 @@ public sealed class WebhookActivities(
         ArgumentNullException.ThrowIfNull(policy);
         try
         {
-            await context.CallActivityAsync(Deliver, new DeliverWebhookInput(webhook, completion), policy.ActivityOptions());
+            var refused = await context.CallActivityAsync<WebhookRefusal?>(Deliver, new DeliverWebhookInput(webhook, completion), policy.ActivityOptions());
+            if (refused is not null)
+            {
+                // DeliverWebhook already recorded the refusal in the manifest.
+                Log.WebhookFailed(context.CreateReplaySafeLogger(nameof(WebhookActivities)), completion.JobId, refused.Reason);
+            }
         }
         catch (TaskFailedException e)
         {
@@ -42,8 +49,9 @@ public sealed class WebhookActivities(
         }
     }
 
+    /// <returns>Null when every event was delivered; the refusal when the receiver or the SSRF guard refused (not retried).</returns>
     [Function(Deliver)]
-    public async Task DeliverWebhookAsync([ActivityTrigger] DeliverWebhookInput input, CancellationToken cancellationToken)
+    public async Task<WebhookRefusal?> DeliverWebhookAsync([ActivityTrigger] DeliverWebhookInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         var completion = input.Completion;
@@ -64,6 +72,7 @@ public sealed class WebhookActivities(
 
             record = record with { Status = WebhookDelivery.Delivered };
             Log.WebhookDelivered(logger, completion.JobId, record.EventsDelivered, record.Attempts);
+            return null;
         }
         catch (WebhookDeliveryException e)
         {
@@ -73,7 +82,7 @@ public sealed class WebhookActivities(
         catch (WebhookRefusedException e)
         {
             record = record with { Status = WebhookDelivery.Failed, LastStatusCode = e.StatusCode ?? record.LastStatusCode, LastError = e.Message };
-            throw;
+            return new WebhookRefusal(e.Message);
         }
         finally
         {
@@ -96,3 +105,6 @@ public sealed class WebhookActivities(
         => await images.ReadManifestAsync<JobManifest>(jobId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"job {jobId} has no manifest to record its webhook delivery in");
 }
+
+/// <summary>Why a webhook delivery was refused for good (a 4xx answer, a refused address).</summary>
+internal sealed record WebhookRefusal(string Reason);

@@ -13,7 +13,7 @@ namespace Flux.Functions.Notifications;
 /// (mapped, NAT64, 6to4) whose IPv4 address is refused. Loopback (and http for loopback only) is
 /// allowed when Flux:AllowLoopbackWebhooks is set, for local development and tests.
 /// </summary>
-public static class WebhookAddress
+internal static class WebhookAddress
 {
     public const int MaxUrlLength = 2048;
 

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Flux.Functions.Notifications;
 
 /// <summary>Resolves a host name to addresses (DNS in production; a fixed table in tests).</summary>
-public delegate Task<IPAddress[]> HostResolver(string host, CancellationToken cancellationToken);
+internal delegate Task<IPAddress[]> HostResolver(string host, CancellationToken cancellationToken);
 
 /// <summary>
 /// The HTTP handler webhooks are sent through. The SSRF check runs in the connect step
@@ -14,7 +14,7 @@ public delegate Task<IPAddress[]> HostResolver(string host, CancellationToken ca
 /// No proxy (it would make the connection for us, to wherever it resolves), no automatic redirects
 /// (a redirect is reported, never followed), no cookies, no credentials.
 /// </summary>
-public static class WebhookConnector
+internal static class WebhookConnector
 {
     public static readonly HostResolver Dns = (host, cancellationToken) => System.Net.Dns.GetHostAddressesAsync(host, cancellationToken);
 
@@ -77,7 +77,7 @@ public static class WebhookConnector
 }
 
 /// <summary>A webhook target that must not be contacted (SSRF rules, a redirect, a permanent 4xx): not retried.</summary>
-public sealed class WebhookRefusedException : Exception
+internal sealed class WebhookRefusedException : Exception
 {
     public WebhookRefusedException(string message) : base(message) { }
 

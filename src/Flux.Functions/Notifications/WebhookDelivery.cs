@@ -11,7 +11,7 @@ namespace Flux.Functions.Notifications;
 /// <param name="Attempts">Attempts made (each sends the events not yet delivered, in order).</param>
 /// <param name="LastStatusCode">The last HTTP status the target answered, if it answered.</param>
 /// <param name="LastError">The last failure, if any attempt failed.</param>
-public sealed record WebhookDelivery(
+internal sealed record WebhookDelivery(
     string Target, string Status, int Attempts, int EventsDelivered, int EventsTotal, int? LastStatusCode, string? LastError)
 {
     public const string Delivering = "delivering";
@@ -20,7 +20,7 @@ public sealed record WebhookDelivery(
 }
 
 /// <summary>Input of the DeliverWebhook activity: the job's webhook and the completion its events describe.</summary>
-public sealed record DeliverWebhookInput(WebhookSpec Webhook, PublishEventsInput Completion);
+internal sealed record DeliverWebhookInput(WebhookSpec Webhook, PublishEventsInput Completion);
 
 /// <summary>Input of RecordWebhookFailure: the job and why its last attempt failed.</summary>
-public sealed record WebhookFailureInput(string JobId, string Reason);
+internal sealed record WebhookFailureInput(string JobId, string Reason);

@@ -5,9 +5,10 @@ namespace Flux.Functions.Notifications;
 /// <summary>
 /// Retries of the DeliverWebhook activity (a durable retry policy: the waits are durable timers, so a
 /// receiver that is down for minutes costs no worker time), copied from <see cref="FluxOptions"/> into
-/// the orchestration's input. A refused target (<see cref="WebhookRefusedException"/>) is not retried.
+/// the orchestration's input. Every failure that reaches it is retried: a refused target
+/// (<see cref="WebhookRefusedException"/>) comes back from the activity as a <see cref="WebhookRefusal"/>, not as a failure.
 /// </summary>
-public sealed record WebhookPolicy(int MaxAttempts, TimeSpan FirstRetryInterval)
+internal sealed record WebhookPolicy(int MaxAttempts, TimeSpan FirstRetryInterval)
 {
     public const double BackoffCoefficient = 2.0;
 
@@ -22,8 +23,5 @@ public sealed record WebhookPolicy(int MaxAttempts, TimeSpan FirstRetryInterval)
     }
 
     public TaskOptions ActivityOptions()
-        => TaskOptions.FromRetryPolicy(new RetryPolicy(MaxAttempts, FirstRetryInterval, BackoffCoefficient, MaxRetryInterval)
-        {
-            HandleFailure = failure => !failure.IsCausedBy<WebhookRefusedException>(),
-        });
+        => TaskOptions.FromRetryPolicy(new RetryPolicy(MaxAttempts, FirstRetryInterval, BackoffCoefficient, MaxRetryInterval));
 }

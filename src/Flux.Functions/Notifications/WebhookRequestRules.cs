@@ -7,7 +7,7 @@ namespace Flux.Functions.Notifications;
 /// can be checked without DNS (<see cref="WebhookAddress"/>; resolved addresses are checked again when
 /// connecting), and the event types are known and not repeated. Errors are keyed by field.
 /// </summary>
-public static class WebhookRequestRules
+internal static class WebhookRequestRules
 {
     public const string Field = "notify.webhook";
 

@@ -1,7 +1,7 @@
 namespace Flux.Functions.Notifications;
 
 /// <summary>The Standard Webhooks secret format: "whsec_" then base64 of the key (24 to 64 bytes).</summary>
-public static class WebhookSecretFormat
+internal static class WebhookSecretFormat
 {
     public const string Prefix = "whsec_";
     public const int MinKeyBytes = 24;

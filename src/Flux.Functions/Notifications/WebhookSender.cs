@@ -15,7 +15,7 @@ namespace Flux.Functions.Notifications;
 /// <see cref="WebhookDeliveryException"/> (retried); redirects and other statuses, and targets the SSRF
 /// rules refuse, throw <see cref="WebhookRefusedException"/> (not retried).
 /// </summary>
-public sealed class WebhookSender : IDisposable
+internal sealed class WebhookSender : IDisposable
 {
     public const string ContentType = "application/cloudevents+json";
 
@@ -122,7 +122,7 @@ public sealed class WebhookSender : IDisposable
 }
 
 /// <summary>A delivery attempt failed in a way worth retrying (network failure, timeout, 408, 429, 5xx).</summary>
-public sealed class WebhookDeliveryException : Exception
+internal sealed class WebhookDeliveryException : Exception
 {
     public WebhookDeliveryException(string message, int? statusCode, Exception? innerException = null)
         : base(message, innerException) => StatusCode = statusCode;

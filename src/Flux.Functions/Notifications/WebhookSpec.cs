@@ -6,7 +6,7 @@ namespace Flux.Functions.Notifications;
 /// A job's webhook (notify.webhook): the https URL the job's CloudEvents are POSTed to, signed per
 /// Standard Webhooks, and which event types to send (null: all of <see cref="WebhookSpec.EventTypes"/>).
 /// </summary>
-public sealed record WebhookSpec(string Url, IReadOnlyList<string>? Events = null)
+internal sealed record WebhookSpec(string Url, IReadOnlyList<string>? Events = null)
 {
     /// <summary>The CloudEvent types a webhook can ask for.</summary>
     public static readonly IReadOnlyList<string> EventTypes = [FluxEvents.ImageCompleted, FluxEvents.JobCompleted];

@@ -3,7 +3,7 @@ using Flux.Functions.Rendering;
 namespace Flux.Functions.Orchestrations;
 
 /// <summary>How a render activity ended.</summary>
-public enum ActivityEnd
+internal enum ActivityEnd
 {
     /// <summary>It produced its value.</summary>
     Completed,
@@ -24,7 +24,7 @@ public enum ActivityEnd
 /// Whatever still arrives as a failure is unexpected (a crash, storage away) and is retried.
 /// </summary>
 /// <param name="Reason">What ended it, for the manifest and the logs; null when completed.</param>
-public sealed record ActivityOutcome<T>(ActivityEnd End, T? Value, string? Reason)
+internal sealed record ActivityOutcome<T>(ActivityEnd End, T? Value, string? Reason)
 {
     /// <summary>The value, or the expected end raised again as its exception inside the orchestrator.</summary>
     public T ValueOrThrow() => End switch
@@ -36,7 +36,7 @@ public sealed record ActivityOutcome<T>(ActivityEnd End, T? Value, string? Reaso
     };
 }
 
-public static class ActivityOutcome
+internal static class ActivityOutcome
 {
     /// <summary>Runs an activity's body, returning its expected ends as outcomes; anything else propagates (and is retried).</summary>
     public static async Task<ActivityOutcome<T>> OfAsync<T>(Func<Task<T>> body)

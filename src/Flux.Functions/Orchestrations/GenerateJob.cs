@@ -15,7 +15,7 @@ namespace Flux.Functions.Orchestrations;
 /// counted (flux.images.completed / failed) here, where each image's end is known once, and only when not
 /// replaying: a replay runs this code again for every image already done.
 /// </summary>
-public static class GenerateJob
+internal static class GenerateJob
 {
     public const string Name = nameof(GenerateJob);
     public const string WriteManifest = nameof(WriteManifest);
@@ -112,26 +112,29 @@ public static class GenerateJob
 }
 
 /// <param name="Webhook">Retries of the webhook delivery; null (inputs from before webhooks) means the defaults.</param>
-public sealed record GenerateJobInput(JobSpec Job, RenderPolicy Policy, WebhookPolicy? Webhook = null);
+internal sealed record GenerateJobInput(JobSpec Job, RenderPolicy Policy, WebhookPolicy? Webhook = null);
 
 /// <summary>Custom status of a GenerateJob instance: counts, and the images rendering now.</summary>
-public sealed record JobProgress(int Total, int Completed, int Failed, IReadOnlyList<int> Running);
+internal sealed record JobProgress(int Total, int Completed, int Failed, IReadOnlyList<int> Running);
 
-public sealed record ImageFailure(int Index, string Prompt, string Reason);
+internal sealed record ImageFailure(int Index, string Prompt, string Reason);
 
-public sealed record JobResult(string JobId, string Manifest, int Total, IReadOnlyList<int> Images, IReadOnlyList<ImageFailure> Failures);
+internal sealed record JobResult(string JobId, string Manifest, int Total, IReadOnlyList<int> Images, IReadOnlyList<ImageFailure> Failures);
 
 /// <param name="CreatedAt">The orchestration's clock when the images were done.</param>
-public sealed record WriteManifestInput(string JobId, DateTime CreatedAt, IReadOnlyList<ImageResult> Images, IReadOnlyList<ImageFailure> Failures);
+internal sealed record WriteManifestInput(string JobId, DateTime CreatedAt, IReadOnlyList<ImageResult> Images, IReadOnlyList<ImageFailure> Failures);
 
-public sealed record PublishEventsInput(
+internal sealed record PublishEventsInput(
     string JobId, string Manifest, DateTime CompletedAt, int Total, IReadOnlyList<ImageResult> Images, int Failed, string? Tag);
 
 /// <summary>The manifest written to flux-images/{jobId}/manifest.json.</summary>
 /// <param name="Webhook">The webhook delivery's outcome, when the job has a webhook (written by DeliverWebhook).</param>
-public sealed record JobManifest(
+internal sealed record JobManifest(
     string JobId, string? Model, DateTime CreatedAt, int Total, IReadOnlyList<ManifestImage> Images, IReadOnlyList<ImageFailure> Failures,
     WebhookDelivery? Webhook = null);
 
-public sealed record ManifestImage(
-    int Index, string Blob, string Sha256, string Prompt, int Width, int Height, int Steps, float Guidance, long Seed, string Sampler);
+/// <param name="Blob">The image's blob, its extension the format's (.png, .jpg, .webp).</param>
+/// <param name="Format">"png", "jpeg" or "webp".</param>
+internal sealed record ManifestImage(
+    int Index, string Blob, string Sha256, string Prompt, int Width, int Height, int Steps, float Guidance, long Seed, string Sampler,
+    string Format = "png");

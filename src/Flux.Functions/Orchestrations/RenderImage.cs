@@ -12,7 +12,7 @@ namespace Flux.Functions.Orchestrations;
 /// (each chunk resumes from the checkpoint blob), then DecodeAndSave. Deterministic: no clock, no
 /// I/O; everything in history is a small record with blob names, never a tensor.
 /// </summary>
-public static class RenderImage
+internal static class RenderImage
 {
     public const string Name = nameof(RenderImage);
     public const string EncodePrompt = nameof(EncodePrompt);
@@ -52,7 +52,7 @@ public static class RenderImage
         var retry = input.Policy.ActivityOptions();
 
         context.SetCustomStatus(new ImageProgress(ImageStage.Encoding, 0, spec.Steps));
-        var conditioning = await CallAsync<ConditioningRef>(context, EncodePrompt, new EncodePromptInput(spec.Prompt), retry);
+        var conditioning = await CallAsync<ConditioningRef>(context, EncodePrompt, new EncodePromptInput(spec), retry);
 
         var reached = new DenoiseProgress(0, spec.Steps);
         while (!reached.IsCompleted)
@@ -87,14 +87,14 @@ public static class RenderImage
         => (await context.CallActivityAsync<ActivityOutcome<T>>(activity, input, retry)).ValueOrThrow();
 }
 
-public sealed record RenderImageInput(string JobId, GenerationSettings Spec, RenderPolicy Policy);
+internal sealed record RenderImageInput(string JobId, GenerationSettings Spec, RenderPolicy Policy);
 
 /// <summary>Custom status of a RenderImage instance, and what GET /api/generations/{id} shows of it under currentSteps.</summary>
-public sealed record ImageProgress(ImageStage Stage, int Step, int TotalSteps);
+internal sealed record ImageProgress(ImageStage Stage, int Step, int TotalSteps);
 
 /// <summary>Written as "encoding", "denoising", "decoding", "completed" (the status API's words; numbers are still read).</summary>
 [JsonConverter(typeof(ImageStageJson))]
-public enum ImageStage
+internal enum ImageStage
 {
     Encoding,
     Denoising,
@@ -102,26 +102,27 @@ public enum ImageStage
     Completed,
 }
 
-public sealed class ImageStageJson() : JsonStringEnumConverter<ImageStage>(JsonNamingPolicy.CamelCase);
+internal sealed class ImageStageJson() : JsonStringEnumConverter<ImageStage>(JsonNamingPolicy.CamelCase);
 
-public sealed record EncodePromptInput(string Prompt);
+/// <summary>The image whose text is encoded: its prompt, prompt2 and, with true CFG, negative prompt (the conditioning cache key).</summary>
+internal sealed record EncodePromptInput(GenerationSettings Spec);
 
 /// <param name="Encoded">False when the conditioning came from the cache.</param>
-public sealed record ConditioningRef(string BlobName, string ModelId, bool Encoded);
+internal sealed record ConditioningRef(string BlobName, string ModelId, bool Encoded);
 
 /// <param name="MaxSteps">Steps this chunk may run (the chunk size).</param>
 /// <param name="FromStep">The step the orchestration had reached when it asked for this chunk (for telemetry: a retry
 /// after a crash resumes from a later checkpoint).</param>
-public sealed record DenoiseInput(string JobId, GenerationSettings Spec, string ConditioningBlob, int MaxSteps, TimeSpan TimeBudget, int FromStep = 0);
+internal sealed record DenoiseInput(string JobId, GenerationSettings Spec, string ConditioningBlob, int MaxSteps, TimeSpan TimeBudget, int FromStep = 0);
 
-public sealed record DenoiseProgress(int Step, int TotalSteps)
+internal sealed record DenoiseProgress(int Step, int TotalSteps)
 {
     public bool IsCompleted => Step >= TotalSteps;
 }
 
-public sealed record DecodeAndSaveInput(string JobId, GenerationSettings Spec);
+internal sealed record DecodeAndSaveInput(string JobId, GenerationSettings Spec);
 
-public sealed record SavedImage(string BlobName, string Sha256);
+internal sealed record SavedImage(string BlobName, string Sha256);
 
 /// <summary>The output of RenderImage: what the manifest and the events say about one image.</summary>
-public sealed record ImageResult(GenerationSettings Spec, string BlobName, string Sha256, string ModelId);
+internal sealed record ImageResult(GenerationSettings Spec, string BlobName, string Sha256, string ModelId);

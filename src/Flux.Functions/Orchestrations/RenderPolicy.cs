@@ -6,7 +6,7 @@ namespace Flux.Functions.Orchestrations;
 /// The service settings an orchestration needs, copied from <see cref="FluxOptions"/> into its input
 /// when the job starts: orchestrators never read configuration, so a replay sees the same values.
 /// </summary>
-public sealed record RenderPolicy(
+internal sealed record RenderPolicy(
     int MaxParallelImages,
     int DenoiseChunkSteps,
     TimeSpan DenoiseTimeBudget,

@@ -14,7 +14,7 @@ namespace Flux.Functions.Queues;
 /// with its attempt and reason and rethrown: the host delivers the message again, and after
 /// host.json's maxDequeueCount deliveries moves it to flux-jobs-poison.
 /// </summary>
-public sealed class JobQueueTrigger(JobStarter starter, FailureStore failures, ILogger<JobQueueTrigger> logger)
+internal sealed class JobQueueTrigger(JobStarter starter, FailureStore failures, ILogger<JobQueueTrigger> logger)
 {
     public const string Name = "JobsQueue";
 

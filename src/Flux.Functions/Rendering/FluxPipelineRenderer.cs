@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Flux.Core;
 using Flux.Inference;
+using Flux.Inference.Imaging;
 using Flux.Inference.Stages;
 
 namespace Flux.Functions.Rendering;
@@ -13,7 +14,7 @@ namespace Flux.Functions.Rendering;
 /// budget every K = CheckpointEverySteps steps, over one transformer session per call. Errors no retry can fix (bad
 /// settings, a checkpoint of another shape or schedule) become <see cref="InvalidRenderInputException"/>.
 /// </summary>
-public sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
+internal sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
 {
     private const int ModelIdHashHexLength = 16;
     private readonly FluxPipeline _pipeline;
@@ -40,31 +41,29 @@ public sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
 
     public FluxPipeline Pipeline => _pipeline;
 
-    public Task<byte[]> EncodePromptAsync(string prompt, CancellationToken cancellationToken)
+    public Task<byte[]> EncodePromptAsync(GenerationSettings spec, CancellationToken cancellationToken)
     {
-        var conditioning = Translate(() => _pipeline.EncodePrompt(prompt, cancellationToken));
+        ArgumentNullException.ThrowIfNull(spec);
+        var conditioning = Translate(() => _pipeline.EncodeConditioning(spec, cancellationToken));
         using var buffer = new MemoryStream();
         conditioning.WriteTo(buffer);
         return Task.FromResult(buffer.ToArray());
     }
 
-    public async Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec,
-        ReadOnlyMemory<byte> conditioning,
-        ReadOnlyMemory<byte>? checkpoint,
-        int maxSteps,
-        TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint,
-        CancellationToken cancellationToken)
+    public async Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        var (spec, conditioning, checkpoint, maxSteps, timeBudget, saveCheckpoint) = request;
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(saveCheckpoint);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSteps);
         var text = Translate(() => TextConditioning.ReadFrom(new MemoryStream(conditioning.ToArray(), writable: false)));
         bool saving = false;   // what the store throws is not the caller's input, whatever its type
-        var request = new DenoiseRequest(text, spec)
+        var denoise = new DenoiseRequest(text, spec)
         {
             ResumeFrom = checkpoint is { } saved ? ReadCheckpoint(saved) : null,
+            Image = request.Source?.Image,
+            Mask = request.Source?.Mask,
             MaxSteps = maxSteps,
             CheckpointInterval = _checkpointEvery,
             OnCheckpoint = async (state, ct) =>
@@ -78,7 +77,7 @@ public sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
 
         try
         {
-            var reached = await _pipeline.DenoiseAsync(request, cancellationToken).ConfigureAwait(false);
+            var reached = await _pipeline.DenoiseAsync(denoise, cancellationToken).ConfigureAwait(false);
             return new DenoiseChunk(WriteCheckpoint(reached), reached.Step, reached.TotalSteps);
         }
         catch (Exception e) when (!saving && IsInvalidInput(e))
@@ -87,11 +86,38 @@ public sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
         }
     }
 
-    public Task<byte[]> DecodeToPngAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
+    /// <summary>The finished image in the spec's format and quality, parameters in its metadata (the pipeline's own encoding).</summary>
+    public Task<byte[]> DecodeAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var state = ReadCheckpoint(finalCheckpoint);
-        return Task.FromResult(Translate(() => _pipeline.DecodeToPng(state, spec, cancellationToken)));
+        return Task.FromResult(Translate(() =>
+        {
+            using var image = _pipeline.Decode(state, spec, cancellationToken);
+            return image.Encoded;
+        }));
+    }
+
+    /// <summary>Quality of preview JPEGs: they are (W/8) x (H/8) sketches, polled while an image renders.</summary>
+    public const int PreviewQuality = 80;
+
+    /// <summary>
+    /// The checkpoint's latent x_t through Flux.Core's <see cref="LatentPreview"/> (ComfyUI's linear latent-to-RGB factors
+    /// for FLUX), a (W/8) x (H/8) JPEG: the noisy state as it stands at the checkpoint's step, sharpening as t falls to 0.
+    /// </summary>
+    public byte[]? PreviewJpeg(GenerationSettings spec, ReadOnlyMemory<byte> checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var state = ReadCheckpoint(checkpoint);
+        var size = spec.Size;
+        if (state.Latents.Length < size.PackedLength)
+        {
+            throw new InvalidRenderInputException($"checkpoint of {state.Latents.Length} values does not hold an image of {size}");
+        }
+
+        var rgb = new byte[LatentPreview.RgbLength(size)];   // (H/8, W/8, 3)
+        LatentPreview.ToRgb(state.Latents.AsSpan(0, size.PackedLength), size, rgb);
+        return ImageEncoding.Encode(rgb, size.LatentWidth, size.LatentHeight, [], ImageFormat.Jpeg, PreviewQuality);
     }
 
     public void Dispose() => _pipeline.Dispose();

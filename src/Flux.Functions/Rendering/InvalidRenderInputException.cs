@@ -4,7 +4,7 @@ namespace Flux.Functions.Rendering;
 /// Input that no retry can fix (a bad size, an unknown sampler, a checkpoint of another shape).
 /// Activity retry policies do not retry it, so the orchestration fails fast with this message.
 /// </summary>
-public sealed class InvalidRenderInputException : Exception
+internal sealed class InvalidRenderInputException : Exception
 {
     public InvalidRenderInputException()
     {

@@ -4,7 +4,7 @@ namespace Flux.Functions.Rendering;
 /// The job was cancelled (DELETE) while an activity of it ran. Not retried: the orchestration is
 /// already terminated, and a retry would only render for nobody.
 /// </summary>
-public sealed class JobCancelledException : Exception
+internal sealed class JobCancelledException : Exception
 {
     public JobCancelledException()
     {

@@ -9,7 +9,7 @@ namespace Flux.Functions.Rendering;
 /// so HTTP routes can answer 503 instead of failing to construct, and repaired model files are picked
 /// up without a restart.
 /// </summary>
-public sealed class RendererHandle(IServiceProvider services)
+internal sealed class RendererHandle(IServiceProvider services)
 {
     public IImageRenderer Renderer => services.GetRequiredService<IImageRenderer>();
 }

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace Flux.Functions.Rendering;
 
-public static class RendererServiceCollectionExtensions
+internal static class RendererServiceCollectionExtensions
 {
     /// <summary>The package built in when Flux:ModelPath is empty.</summary>
     public const string DefaultPackage = "reference";

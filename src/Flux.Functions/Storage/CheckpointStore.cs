@@ -10,7 +10,7 @@ namespace Flux.Functions.Storage;
 /// The latest sampler state of each image in progress: <c>flux-checkpoints/{jobId}/{index}.ckpt</c>,
 /// overwritten every K steps and deleted when the image is saved.
 /// </summary>
-public sealed class CheckpointStore(StorageClients storage, IOptions<FluxOptions> options)
+internal sealed class CheckpointStore(StorageClients storage, IOptions<FluxOptions> options)
 {
     public static string BlobName(string jobId, int index) => $"{JobIds.Require(jobId)}/{ArgumentGuard.NotNegative(index):D5}{CheckpointExtension}";
 

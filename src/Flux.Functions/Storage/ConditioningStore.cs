@@ -12,13 +12,34 @@ namespace Flux.Functions.Storage;
 /// Text-encoder outputs cached by SHA-256 of model id and trimmed prompt
 /// (<c>flux-conditioning/{hash}.bin</c>), so a prompt repeated in a batch is encoded once.
 /// </summary>
-public sealed class ConditioningStore(StorageClients storage, IOptions<FluxOptions> options)
+internal sealed class ConditioningStore(StorageClients storage, IOptions<FluxOptions> options)
 {
     // One encoder run per key at a time in this process; across processes the write is first-wins.
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _keyLocks = new(StringComparer.Ordinal);
 
     public static string BlobName(string modelId, string prompt)
         => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{modelId}\n{prompt.Trim()}"))) + ".bin";
+
+    /// <summary>
+    /// What the encoders see of <paramref name="spec"/>, as one cache key: the prompt, then prompt2 and the negative prompt
+    /// (only with true CFG) when given. Plain prompts keep the key they always had, so the existing cache stays valid.
+    /// </summary>
+    public static string Key(Flux.Inference.GenerationSettings spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var key = new StringBuilder(spec.Prompt.Trim());
+        if (spec.Prompt2 is { } prompt2)
+        {
+            key.Append("\n\0prompt2\n").Append(prompt2.Trim());
+        }
+
+        if (spec.UsesTrueCfg)
+        {
+            key.Append("\n\0negative\n").Append(spec.NegativePrompt!.Trim());
+        }
+
+        return key.ToString();
+    }
 
     /// <summary>
     /// Returns the blob name of the conditioning, running <paramref name="encode"/> only when no

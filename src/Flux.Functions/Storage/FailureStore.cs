@@ -9,7 +9,7 @@ namespace Flux.Functions.Storage;
 /// latest attempt (the queue's dequeue count) and its reason, overwritten on each attempt. When the
 /// host moves the message to flux-jobs-poison, this record says why.
 /// </summary>
-public sealed class FailureStore(StorageClients storage, IOptions<FluxOptions> options, TimeProvider clock)
+internal sealed class FailureStore(StorageClients storage, IOptions<FluxOptions> options, TimeProvider clock)
 {
     public static string BlobName(JobSource source, string id) => $"failed/{source.ToString().ToLowerInvariant()}/{id}.json";
 
@@ -39,4 +39,4 @@ public sealed class FailureStore(StorageClients storage, IOptions<FluxOptions> o
 }
 
 /// <param name="Attempt">The dequeue count of the failed delivery (1 for the first).</param>
-public sealed record ProcessingFailure(string Id, string Source, long Attempt, DateTimeOffset FailedAt, string Reason, string Content);
+internal sealed record ProcessingFailure(string Id, string Source, long Attempt, DateTimeOffset FailedAt, string Reason, string Content);

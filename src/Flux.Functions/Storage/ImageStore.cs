@@ -7,43 +7,45 @@ using Azure.Storage.Blobs.Models;
 using Flux.Functions.Jobs;
 using Flux.Functions.Rendering;
 using Flux.Inference;
+using Flux.Inference.Imaging;
 using Microsoft.Extensions.Options;
 
 namespace Flux.Functions.Storage;
 
 /// <summary>
-/// Finished images and manifests: <c>flux-images/{jobId}/{index}.png</c> with the generation
-/// parameters as blob metadata, and <c>flux-images/{jobId}/manifest.json</c>.
+/// Finished images and manifests: <c>flux-images/{jobId}/{index}.png</c> (<c>.jpg</c>, <c>.webp</c> in those formats)
+/// with the generation parameters as blob metadata, and <c>flux-images/{jobId}/manifest.json</c>.
 /// Writes overwrite with identical content, so a rerun activity leaves the same blobs.
 /// </summary>
-public sealed class ImageStore(StorageClients storage, IOptions<FluxOptions> options)
+internal sealed class ImageStore(StorageClients storage, IOptions<FluxOptions> options)
 {
     public const string PngContentType = "image/png";
     public const string JsonContentType = "application/json";
 
-    /// <summary>The PNG's blob name; the id is checked again here, so no name can leave the job's folder.</summary>
-    public static string ImageName(string jobId, int index)
-        => $"{JobIds.Require(jobId)}/{ArgumentGuard.NotNegative(index):D5}.png";
+    /// <summary>The image's blob name, with its format's extension; the id is checked again here, so no name can leave the job's folder.</summary>
+    public static string ImageName(string jobId, int index, ImageFormat format = ImageFormat.Png)
+        => $"{JobIds.Require(jobId)}/{ArgumentGuard.NotNegative(index):D5}{format.Extension()}";
 
     public static string ManifestName(string jobId) => $"{JobIds.Require(jobId)}/manifest.json";
 
-    /// <summary>Uploads the PNG with its parameters as metadata; returns its SHA-256 (hex).</summary>
-    public async Task<StoredImage> SaveImageAsync(string jobId, GenerationSettings spec, string modelId, byte[] png, CancellationToken cancellationToken)
+    /// <summary>Uploads the image file (in the spec's format) with its parameters as metadata; returns its SHA-256 (hex).</summary>
+    public async Task<StoredImage> SaveImageAsync(string jobId, GenerationSettings spec, string modelId, byte[] file, CancellationToken cancellationToken)
     {
-        var blob = await BlobAsync(ImageName(jobId, spec.ImageIndex)).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(spec);
+        var blob = await BlobAsync(ImageName(jobId, spec.ImageIndex, spec.OutputFormat)).ConfigureAwait(false);
         var upload = new BlobUploadOptions
         {
-            HttpHeaders = new BlobHttpHeaders { ContentType = PngContentType },
+            HttpHeaders = new BlobHttpHeaders { ContentType = spec.OutputFormat.ContentType() },
             Metadata = Metadata(jobId, spec, modelId),
         };
-        await blob.UploadAsync(BinaryData.FromBytes(png), upload, cancellationToken).ConfigureAwait(false);
-        return new StoredImage(blob.Name, Convert.ToHexStringLower(SHA256.HashData(png)), png.Length);
+        await blob.UploadAsync(BinaryData.FromBytes(file), upload, cancellationToken).ConfigureAwait(false);
+        return new StoredImage(blob.Name, Convert.ToHexStringLower(SHA256.HashData(file)), file.Length);
     }
 
     /// <summary>The stored image, or null when it does not exist (yet).</summary>
-    public async Task<StoredImage?> FindImageAsync(string jobId, int index, CancellationToken cancellationToken)
+    public async Task<StoredImage?> FindImageAsync(string jobId, int index, ImageFormat format, CancellationToken cancellationToken)
     {
-        var blob = await BlobAsync(ImageName(jobId, index)).ConfigureAwait(false);
+        var blob = await BlobAsync(ImageName(jobId, index, format)).ConfigureAwait(false);
         try
         {
             var content = await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false);
@@ -56,10 +58,10 @@ public sealed class ImageStore(StorageClients storage, IOptions<FluxOptions> opt
         }
     }
 
-    /// <summary>Opens the PNG for streaming, or returns null when it does not exist.</summary>
-    public async Task<Stream?> OpenImageAsync(string jobId, int index, CancellationToken cancellationToken)
+    /// <summary>Opens the image for streaming, or returns null when it does not exist.</summary>
+    public async Task<Stream?> OpenImageAsync(string jobId, int index, ImageFormat format, CancellationToken cancellationToken)
     {
-        var blob = await BlobAsync(ImageName(jobId, index)).ConfigureAwait(false);
+        var blob = await BlobAsync(ImageName(jobId, index, format)).ConfigureAwait(false);
         try
         {
             var download = await blob.DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -109,6 +111,7 @@ public sealed class ImageStore(StorageClients storage, IOptions<FluxOptions> opt
         ["seed"] = spec.Seed.ToString(CultureInfo.InvariantCulture),
         ["sampler"] = spec.Sampler,
         ["model"] = Uri.EscapeDataString(modelId),
+        ["format"] = spec.OutputFormat.Name(),
     };
 
     private async Task<BlobClient> BlobAsync(string name)
@@ -116,4 +119,4 @@ public sealed class ImageStore(StorageClients storage, IOptions<FluxOptions> opt
 }
 
 /// <summary>Where an image was stored and its content hash.</summary>
-public sealed record StoredImage(string BlobName, string Sha256, long Length);
+internal sealed record StoredImage(string BlobName, string Sha256, long Length);

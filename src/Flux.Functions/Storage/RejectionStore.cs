@@ -8,7 +8,7 @@ namespace Flux.Functions.Storage;
 /// Invalid queue messages and prompt files, with the reasons, at
 /// <c>flux-rejections/{source}/{id}.json</c>; they are recorded here instead of being retried.
 /// </summary>
-public sealed class RejectionStore(StorageClients storage, IOptions<FluxOptions> options, TimeProvider clock)
+internal sealed class RejectionStore(StorageClients storage, IOptions<FluxOptions> options, TimeProvider clock)
 {
     /// <summary>Messages are kept up to this many characters in the record.</summary>
     public const int MaxRecordedContent = 64 * 1024;
@@ -41,4 +41,4 @@ public sealed class RejectionStore(StorageClients storage, IOptions<FluxOptions>
 }
 
 /// <summary>A rejected message or file and why.</summary>
-public sealed record Rejection(string Id, string Source, DateTimeOffset ReceivedAt, IReadOnlyList<string> Reasons, string Content);
+internal sealed record Rejection(string Id, string Source, DateTimeOffset ReceivedAt, IReadOnlyList<string> Reasons, string Content);

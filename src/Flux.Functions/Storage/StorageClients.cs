@@ -14,7 +14,7 @@ namespace Flux.Functions.Storage;
 /// DefaultAzureCredential; otherwise the connection string under the connection name is used.
 /// Containers and queues are created once per process on first use.
 /// </summary>
-public sealed class StorageClients
+internal sealed class StorageClients
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<BlobContainerClient>>> _containers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> _queues = new(StringComparer.Ordinal);

@@ -11,7 +11,7 @@ namespace Flux.Functions.Telemetry;
 /// image's), so a job's spans can be found by the same tags as its stages'. Runs when a span ends, before the
 /// exporters.
 /// </summary>
-public sealed class DurableSpanTags : BaseProcessor<Activity>
+internal sealed class DurableSpanTags : BaseProcessor<Activity>
 {
     private const string InstanceIdTag = "durabletask.task.instance_id";
     private const string TaskNameTag = "durabletask.task.name";

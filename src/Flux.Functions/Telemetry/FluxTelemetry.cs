@@ -16,7 +16,7 @@ namespace Flux.Functions.Telemetry;
 /// <see cref="Source"/>. Orchestrator code only records metrics, and only when not replaying.
 /// </para>
 /// </summary>
-public static class FluxTelemetry
+internal static class FluxTelemetry
 {
     public const string Name = "Flux.Functions";
 

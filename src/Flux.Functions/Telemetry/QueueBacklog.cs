@@ -10,7 +10,7 @@ namespace Flux.Functions.Telemetry;
 /// read on the exporter's thread, which must not wait for storage, so the counts are polled here every
 /// <see cref="PollInterval"/> and the gauge reports the latest; a failed poll keeps the last counts.
 /// </summary>
-public sealed class QueueBacklog : BackgroundService
+internal sealed class QueueBacklog : BackgroundService
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(30);
 

@@ -11,7 +11,7 @@ using OpenTelemetry.Trace;
 
 namespace Flux.Functions.Telemetry;
 
-public static class TelemetryServiceCollectionExtensions
+internal static class TelemetryServiceCollectionExtensions
 {
     /// <summary>Set by the Functions platform when the app has Application Insights; read by the exporter too.</summary>
     public const string ConnectionStringSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";

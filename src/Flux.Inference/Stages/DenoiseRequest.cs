@@ -1,15 +1,27 @@
 using Flux.Core;
+using Flux.Inference.Imaging;
 
 namespace Flux.Inference.Stages;
 
 /// <summary>
 /// One image's denoise stage for <see cref="FluxPipeline.DenoiseAsync"/>: the conditioning and settings,
-/// where to start, how far to go, and the hooks between steps.
+/// where to start, how far to go, and the hooks between steps. <see cref="Conditioning"/> is
+/// <see cref="FluxPipeline.EncodeConditioning"/> of the settings (two rows with true CFG).
 /// </summary>
 public sealed record DenoiseRequest(TextConditioning Conditioning, GenerationSettings Settings)
 {
     /// <summary>Continue from this state (of the same settings) instead of the initial noise of (seed, image index).</summary>
     public SamplerCheckpoint? ResumeFrom { get; init; }
+
+    /// <summary>
+    /// The input image of image-to-image and inpainting at the settings' size, decoded and checked by the caller
+    /// (<see cref="InputImage.Decode"/>). Required exactly when <see cref="GenerationSettings.Image"/> is set, on
+    /// every call (a resumed inpainting run blends with it after every step).
+    /// </summary>
+    public InputImage? Image { get; init; }
+
+    /// <summary>The inpainting mask at the settings' size (white = repaint); required exactly when <see cref="GenerationSettings.Mask"/> is set.</summary>
+    public InputImageMask? Mask { get; init; }
 
     /// <summary>Steps this call may run at most; the call also ends at the schedule's last step.</summary>
     public int MaxSteps { get; init; } = int.MaxValue;

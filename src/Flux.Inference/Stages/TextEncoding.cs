@@ -22,30 +22,38 @@ public interface IPromptTokenizer
 internal static class TextEncoding
 {
     /// <summary>
-    /// Runs CLIP, then T5, each inside its own stage (<paramref name="stage"/> returns the session and a
-    /// lease to release; in sequential memory mode only one encoder is loaded at a time).
+    /// Runs CLIP on <paramref name="clipPrompts"/>, then T5 on <paramref name="t5Prompts"/> (item b of both is
+    /// conditioning row b; diffusers' <c>prompt</c> and <c>prompt_2</c>), each inside its own stage
+    /// (<paramref name="stage"/> returns the session and a lease to release; in sequential memory mode only one
+    /// encoder is loaded at a time).
     /// </summary>
     public static TextConditioning Encode(
-        IReadOnlyList<string> prompts,
+        IReadOnlyList<string> clipPrompts,
+        IReadOnlyList<string> t5Prompts,
         IPromptTokenizer tokenizer,
         ModelPackage package,
         Func<ModelComponent, (ModelSession Session, IDisposable? Lease)> stage,
         CancellationToken cancellationToken)
     {
-        int batch = prompts.Count;
+        int batch = clipPrompts.Count;
+        if (t5Prompts.Count != batch)
+        {
+            throw new ArgumentException($"{batch} CLIP prompts but {t5Prompts.Count} T5 prompts: each conditioning row needs one of each", nameof(t5Prompts));
+        }
+
         float[] pooled, hidden;
         long[] pooledShape, hiddenShape;
         var (clip, clipLease) = stage(ModelComponent.ClipTextEncoder);
         using (clipLease)
         {
-            (pooled, pooledShape) = RunEncoder(prompts, tokenizer.ClipLength, tokenizer.EncodeClip, clip, package.Io.Clip, IoContract.Pooled, cancellationToken);
+            (pooled, pooledShape) = RunEncoder(clipPrompts, tokenizer.ClipLength, tokenizer.EncodeClip, clip, package.Io.Clip, IoContract.Pooled, cancellationToken);
             OneShotRun.ExpectShape(clip.ModelFile, package.Io.Clip[IoContract.Pooled], pooledShape, batch, pooledShape[^1]);   // (B, Dp)
         }
 
         var (t5, t5Lease) = stage(ModelComponent.T5TextEncoder);
         using (t5Lease)
         {
-            (hidden, hiddenShape) = RunEncoder(prompts, tokenizer.T5Length, tokenizer.EncodeT5, t5, package.Io.T5, IoContract.Hidden, cancellationToken);
+            (hidden, hiddenShape) = RunEncoder(t5Prompts, tokenizer.T5Length, tokenizer.EncodeT5, t5, package.Io.T5, IoContract.Hidden, cancellationToken);
             OneShotRun.ExpectShape(t5.ModelFile, package.Io.T5[IoContract.Hidden], hiddenShape, batch, tokenizer.T5Length, hiddenShape[^1]);   // (B, T, Dt)
         }
 

@@ -10,7 +10,7 @@ public sealed record SourceFile(string File, long Bytes, string Sha256);
 
 /// <summary>
 /// An imported package's flux.json: the fields the loader reads (src/Flux.Inference/Packages/FluxManifest.cs:
-/// variant, t5MaxLength, defaults, shift, VAE scale/shift, transformerOutput, kind) plus where the weights came from.
+/// variant, t5MaxLength, defaults, shift, VAE scale/shift, transformerOutput, kind) plus how the weights are stored (precision, int4 block size) and where they came from.
 /// </summary>
 public sealed record ImportManifest(
     string Variant,
@@ -23,6 +23,8 @@ public sealed record ImportManifest(
     string TransformerOutput,
     string Kind,
     string Precision,
+    string Quantize,
+    int? Int4BlockSize,
     IReadOnlyList<LoraSpec> Loras,
     IReadOnlyList<SourceFile> Sources)
 {
@@ -37,7 +39,7 @@ public sealed record ImportManifest(
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions).ReplaceLineEndings("\n") + "\n";
 
     /// <summary>Hashes <paramref name="path"/>, reporting bytes read to <paramref name="advance"/>.</summary>
-    public static SourceFile Describe(string path, string shownAs, Action<long> advance)
+    public static SourceFile Describe(string path, string shownAs, Action<long> advance, CancellationToken cancellationToken = default)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -45,6 +47,7 @@ public sealed record ImportManifest(
         int read;
         while ((read = stream.Read(buffer)) > 0)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             sha.AppendData(buffer, 0, read);
             advance(read);
         }

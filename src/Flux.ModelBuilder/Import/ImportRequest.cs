@@ -1,3 +1,4 @@
+using Flux.ModelBuilder.Onnx.Int4;
 using Flux.ModelBuilder.Tiny;
 
 namespace Flux.ModelBuilder.Import;
@@ -28,6 +29,9 @@ public sealed record ImportRequest
 
     public WeightPrecision Precision { get; init; } = WeightPrecision.Fp32;
 
+    /// <summary>int4 (MatMulNBits) storage of the transformer's block linears, quantized after any LoRA merge; null keeps them at <see cref="Precision"/>.</summary>
+    public Int4Quantization? Int4 { get; init; }
+
     public IReadOnlyList<LoraSpec> Loras { get; init; } = [];
 
     /// <summary>Skip LoRA keys that match no transformer weight instead of failing.</summary>
@@ -37,7 +41,11 @@ public sealed record ImportRequest
     public int? T5MaxLength { get; init; }
 }
 
-/// <summary>Receives an import's progress per component, in bytes written.</summary>
+/// <summary>
+/// Receives an import's progress per component, in bytes written. Every Begin comes first, on the importing thread;
+/// Advance for <see cref="ModelImporter.SourcesComponent"/> (hashing the inputs) then comes from another thread,
+/// concurrently with the other components' Advance.
+/// </summary>
 public interface IImportProgress
 {
     void Begin(string component, long totalBytes);

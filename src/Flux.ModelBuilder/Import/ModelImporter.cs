@@ -57,10 +57,35 @@ public static class ModelImporter
                 foreach (var step in steps)
                 {
                     progress?.Begin(step.Component, step.Bytes);
-                    step.Write(directory, bytes => progress?.Advance(step.Component, bytes));
                 }
 
-                manifest = WriteManifest(directory, request, variant, textLength, vae, inputs, progress);
+                // The inputs' SHA-256 is computed on another thread while the graphs are written: hashing 2 GB took a
+                // third of the import bench's time when it ran after the writes (docs/benchmarks.md, "Import (issue 12)").
+                using var cancel = new CancellationTokenSource();
+                var sources = HashInputsAsync(inputs, progress, cancel.Token);
+                try
+                {
+                    foreach (var step in steps)
+                    {
+                        step.Write(directory, bytes => progress?.Advance(step.Component, bytes));
+                    }
+                }
+                catch
+                {
+                    cancel.Cancel();
+                    try
+                    {
+                        sources.Wait(CancellationToken.None);
+                    }
+                    catch (AggregateException)
+                    {
+                        // The write's exception is the one to report.
+                    }
+
+                    throw;
+                }
+
+                manifest = WriteManifest(directory, request, variant, textLength, vae, sources.GetAwaiter().GetResult());
             }, replace: request.Force);
             return manifest!;
         }
@@ -104,8 +129,8 @@ public static class ModelImporter
 
         // LoRA updates are added in fp32 while each weight streams, before it is narrowed to the package precision.
         var parameters = import.Parameters(request.Precision, (name, shape) => loras.UpdatesFor(name, shape, import.Config.Hidden));
-        var options = import.Options(request.T5MaxLength);
-        var graph = import.Build(parameters, request.T5MaxLength);
+        var options = import.Options(request.T5MaxLength, request.Int4);
+        var graph = import.Build(parameters, request.T5MaxLength, request.Int4);
         loras.EnsureAllUsed(request.LoraIgnoreUnknown);
         AddInputs(inputs, request, import.Checkpoint.Files.Select(f => f.Path).Append(import.Checkpoint.Source).Append(Path.Combine(path, "config.json")));
         AddInputs(inputs, request, request.Loras.Select(l => l.Path));
@@ -146,13 +171,17 @@ public static class ModelImporter
         });
     }
 
-    private static ImportManifest WriteManifest(
-        string directory, ImportRequest request, FluxVariant variant, int textLength, (double Scale, double Shift) vae,
-        List<(string Path, string ShownAs)> inputs, IImportProgress? progress)
+    /// <summary>Size and SHA-256 of every distinct input, in the order of their names, on a thread-pool thread.</summary>
+    private static Task<List<SourceFile>> HashInputsAsync(List<(string Path, string ShownAs)> inputs, IImportProgress? progress, CancellationToken cancellationToken)
     {
         var distinct = inputs.DistinctBy(i => Path.GetFullPath(i.Path)).Where(i => File.Exists(i.Path)).OrderBy(i => i.ShownAs, StringComparer.Ordinal).ToList();
         progress?.Begin(SourcesComponent, distinct.Sum(i => new FileInfo(i.Path).Length));
-        var sources = distinct.Select(i => ImportManifest.Describe(i.Path, i.ShownAs, bytes => progress?.Advance(SourcesComponent, bytes))).ToList();
+        return Task.Run(() => distinct.Select(i => ImportManifest.Describe(i.Path, i.ShownAs, bytes => progress?.Advance(SourcesComponent, bytes), cancellationToken)).ToList(), cancellationToken);
+    }
+
+    private static ImportManifest WriteManifest(
+        string directory, ImportRequest request, FluxVariant variant, int textLength, (double Scale, double Shift) vae, List<SourceFile> sources)
+    {
         var dev = variant == FluxVariant.Dev;
         var manifest = new ImportManifest(
             Variant: dev ? "dev" : "schnell",
@@ -165,6 +194,8 @@ public static class ModelImporter
             TransformerOutput: "latent",
             Kind: "imported",
             Precision: request.Precision.ToString().ToLowerInvariant(),
+            Quantize: request.Int4 is null ? "none" : "int4",
+            Int4BlockSize: request.Int4?.BlockSize,
             Loras: [.. request.Loras.Select(l => l with { Path = Path.GetFileName(l.Path) })],
             Sources: sources);
         File.WriteAllText(Path.Combine(directory, "flux.json"), manifest.ToJson());

@@ -50,6 +50,8 @@ internal sealed class StreamedTensor : ITensorData
         {
             var dtype = part.Tensor.Info.DType;
             var inBytes = SafeTensorsDType.SizeOf(dtype)!.Value;
+            // Stored as the package precision with nothing to add: the bytes are the answer (widening and narrowing back is exact anyway).
+            var passThrough = _updates.Count == 0 && ElementConversion.IsStoredAs(dtype, _precision);
             var rowsPerBlock = (int)Math.Max(1, BlockBytes / Math.Max(1, _rowWidth * 4));
             var floats = new float[rowsPerBlock * _rowWidth];
             var input = new byte[floats.Length * inBytes];
@@ -61,6 +63,13 @@ internal sealed class StreamedTensor : ITensorData
                 var rows = (int)Math.Min(rowsPerBlock, part.RowCount - done);
                 var count = (int)(rows * _rowWidth);
                 stream.ReadExactly(input, 0, count * inBytes);
+                if (passThrough)
+                {
+                    destination.Write(input, 0, count * inBytes);
+                    Progress?.Invoke(count * inBytes);
+                    continue;
+                }
+
                 var block = floats.AsSpan(0, count);
                 ElementConversion.ToFloat(dtype, input.AsSpan(0, count * inBytes), block);
                 foreach (var update in _updates)

@@ -16,16 +16,14 @@ using Microsoft.Extensions.Logging;
 namespace Flux.Functions.Tests.Hostile;
 
 /// <summary>Counts Denoise attempts per image index.</summary>
-public sealed class DenoiseAttempts(IImageRenderer inner) : RendererDecorator(inner)
+internal sealed class DenoiseAttempts(IImageRenderer inner) : RendererDecorator(inner)
 {
     public System.Collections.Concurrent.ConcurrentDictionary<int, int> ByImage { get; } = new();
 
-    public override Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
+    public override Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
     {
-        ByImage.AddOrUpdate(spec.ImageIndex, 1, (_, n) => n + 1);
-        return base.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken);
+        ByImage.AddOrUpdate(request.Spec.ImageIndex, 1, (_, n) => n + 1);
+        return base.DenoiseAsync(request, cancellationToken);
     }
 }
 
@@ -48,10 +46,10 @@ public sealed class DamagedModelTests(AzuriteFixture azurite, TinyModelFixture t
             Defaults: new JobItemRequest(Width: Side, Height: Side, Steps: Steps, Seed: 3));
 
         // Image 1: bytes that are no checkpoint at all. Image 2: a real checkpoint with one byte flipped.
-        var validation = service.Get<JobStarter>().Validate(request, jobId);
+        var validation = await service.Get<JobStarter>().ValidateAsync(request, jobId, CancellationToken.None);
         var spec2 = validation.Job!.Items[2];
-        byte[] conditioning = await tiny.Renderer.EncodePromptAsync(spec2.Prompt, CancellationToken.None);
-        byte[] flipped = (await tiny.Renderer.DenoiseAsync(spec2, conditioning, null, 1, TimeSpan.FromMinutes(1), (_, _, _) => Task.CompletedTask, CancellationToken.None))
+        byte[] conditioning = await tiny.Renderer.EncodePromptAsync(spec2, CancellationToken.None);
+        byte[] flipped = (await tiny.Renderer.DenoiseAsync(new DenoiseChunkRequest(spec2, conditioning, null, 1, TimeSpan.FromMinutes(1), (_, _, _) => Task.CompletedTask), CancellationToken.None))
             .Checkpoint.ToArray();
         flipped[flipped.Length / 2] ^= 0x40;
         var checkpoints = service.Get<CheckpointStore>();

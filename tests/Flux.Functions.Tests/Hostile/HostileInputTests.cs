@@ -16,7 +16,7 @@ public sealed class HostileService : IAsyncLifetime
     private readonly SemaphoreSlim _gate = new(1, 1);
     private FluxTestService? _service;
 
-    public async Task<FluxTestService> GetAsync(AzuriteFixture azurite)
+    internal async Task<FluxTestService> GetAsync(AzuriteFixture azurite)
     {
         await _gate.WaitAsync();
         try

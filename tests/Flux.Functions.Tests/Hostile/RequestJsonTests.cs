@@ -12,7 +12,7 @@ public sealed class RequestJsonTests
     [InlineData("""{"items": [{"prompt": "a", "steps": "4"}]}""", "items[0].steps", "expected a whole number")]
     [InlineData("""{"items": [{"prompt": 42}]}""", "items[0].prompt", "expected a string")]
     [InlineData("""{"items": "a"}""", "items", "expected an array of item objects ([{\"prompt\": \"...\"}])")]
-    [InlineData("""{"items": [{"prompt": "a", "step": 4}]}""", "items[0].step", "unknown field \"step\"; the fields here are prompt, width, height, steps, guidance, seed, sampler")]
+    [InlineData("""{"items": [{"prompt": "a", "step": 4}]}""", "items[0].step", "unknown field \"step\"; the fields here are prompt, width, height, steps, guidance, seed, sampler, negativePrompt, trueCfgScale, prompt2, image, strength, mask, format, quality, size")]
     [InlineData("""{"items": [{"prompt": "a"}], "notify": {"tags": "x"}}""", "notify.tags", "unknown field \"tags\"; the fields here are events, tag, webhook")]
     [InlineData("""{"items": [{"prompt": "a"}], "priority": 1}""", "priority", "unknown field \"priority\"; the fields here are items, defaults, notify, jobId, model")]
     [InlineData("""[]""", "$", "expected a job object ({\"items\": [{\"prompt\": \"...\"}]})")]
@@ -44,6 +44,6 @@ public sealed class RequestJsonTests
         var (request, errors) = PromptFile.Parse("b.jsonl", "{\"prompt\": \"a\", \"model\": \"x\"}");
 
         Assert.Null(request);
-        Assert.Equal("line 1, model: unknown field \"model\"; the fields here are prompt, width, height, steps, guidance, seed, sampler", Assert.Single(errors));
+        Assert.Equal("line 1, model: unknown field \"model\"; the fields here are prompt, width, height, steps, guidance, seed, sampler, negativePrompt, trueCfgScale, prompt2, image, strength, mask, format, quality, size", Assert.Single(errors));
     }
 }

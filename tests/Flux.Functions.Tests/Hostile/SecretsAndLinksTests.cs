@@ -15,14 +15,12 @@ using Microsoft.Extensions.Options;
 namespace Flux.Functions.Tests.Hostile;
 
 /// <summary>Fails the Denoise of every prompt containing <paramref name="marker"/>, as invalid input.</summary>
-public sealed class FailingPromptRenderer(IImageRenderer inner, string marker) : RendererDecorator(inner)
+internal sealed class FailingPromptRenderer(IImageRenderer inner, string marker) : RendererDecorator(inner)
 {
-    public override Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
-        => spec.Prompt.Contains(marker, StringComparison.Ordinal)
-            ? throw new InvalidRenderInputException($"image {spec.ImageIndex} refused by the test renderer")
-            : base.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken);
+    public override Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
+        => request.Spec.Prompt.Contains(marker, StringComparison.Ordinal)
+            ? throw new InvalidRenderInputException($"image {request.Spec.ImageIndex} refused by the test renderer")
+            : base.DenoiseAsync(request, cancellationToken);
 }
 
 [Collection(AzuriteCollection.Name)]

@@ -10,7 +10,7 @@ namespace Flux.Functions.Tests.Hosting;
 /// The app's own host, built by the method Program.cs calls (<see cref="FluxApplication.ConfigureFlux"/>), over
 /// in-memory settings. It is built, not started: starting would connect to a Functions host, which tests have not.
 /// </summary>
-public static class AppHost
+internal static class AppHost
 {
     /// <param name="overrides">Registered before the app's, so they replace its defaults (the app registers with TryAdd).</param>
     public static IHost Build(IDictionary<string, string?> settings, Action<IServiceCollection>? overrides = null)

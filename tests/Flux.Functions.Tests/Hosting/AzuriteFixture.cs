@@ -18,7 +18,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
     }
 }
 
-public sealed partial class FluxTestService
+internal sealed partial class FluxTestService
 {
     public static Task<FluxTestService> StartAsync(
         AzuriteFixture azurite, Flux.Functions.Rendering.IImageRenderer renderer, IDictionary<string, string?>? settings = null,

@@ -10,7 +10,7 @@ namespace Flux.Functions.Tests.Hosting;
 /// tools/azurite when missing, started on 127.0.0.1 on free ports with a temp workspace,
 /// ALWAYS with --disableTelemetry and --skipApiVersionCheck, and stopped by its PID.
 /// </summary>
-public sealed class AzuriteProcess : IAsyncDisposable
+internal sealed class AzuriteProcess : IAsyncDisposable
 {
     public const string AccountName = "devstoreaccount1";
 

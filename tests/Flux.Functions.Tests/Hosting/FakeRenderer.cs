@@ -4,8 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Flux.Functions.Rendering;
 using Flux.Inference;
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
 
 namespace Flux.Functions.Tests.Hosting;
 
@@ -16,7 +14,7 @@ namespace Flux.Functions.Tests.Hosting;
 /// and counters of the work it did. <paramref name="stepDelay"/> makes each step take that long
 /// (cancellable), for tests that act while an image renders.
 /// </summary>
-public sealed class FakeRenderer(int checkpointEvery = 2, TimeSpan stepDelay = default) : IImageRenderer
+internal sealed class FakeRenderer(int checkpointEvery = 2, TimeSpan stepDelay = default) : IImageRenderer
 {
     private const int Channels = 3;
     private const int Downscale = 8;
@@ -32,16 +30,15 @@ public sealed class FakeRenderer(int checkpointEvery = 2, TimeSpan stepDelay = d
     /// <summary>Sampler steps run per (seed, image index), over all attempts.</summary>
     public ConcurrentDictionary<(long Seed, int Index), int> StepsRun { get; } = new();
 
-    public Task<byte[]> EncodePromptAsync(string prompt, CancellationToken cancellationToken)
+    public Task<byte[]> EncodePromptAsync(GenerationSettings spec, CancellationToken cancellationToken)
     {
-        EncodeCalls.AddOrUpdate(prompt, 1, (_, n) => n + 1);
-        return Task.FromResult(SHA256.HashData(Encoding.UTF8.GetBytes(prompt))[..Channels]);
+        EncodeCalls.AddOrUpdate(spec.Prompt, 1, (_, n) => n + 1);
+        return Task.FromResult(SHA256.HashData(Encoding.UTF8.GetBytes(spec.Prompt))[..Channels]);
     }
 
-    public async Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
+    public async Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
     {
+        var (spec, conditioning, checkpoint, maxSteps, timeBudget, saveCheckpoint) = request;
         var (step, total, x) = checkpoint is { } saved ? Read(saved) : (0, spec.Steps, InitialNoise(spec));
         if (total != spec.Steps || x.Length != LatentLength(spec))
         {
@@ -76,7 +73,7 @@ public sealed class FakeRenderer(int checkpointEvery = 2, TimeSpan stepDelay = d
         return new DenoiseChunk(Write(step, total, x), step, total);
     }
 
-    public Task<byte[]> DecodeToPngAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
+    public Task<byte[]> DecodeAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
     {
         var (step, total, x) = Read(finalCheckpoint);
         if (step != total)
@@ -85,19 +82,18 @@ public sealed class FakeRenderer(int checkpointEvery = 2, TimeSpan stepDelay = d
         }
 
         int cols = spec.Width / Downscale;
-        using var image = new Image<Rgb24>(spec.Width, spec.Height);
+        var rgb = new byte[spec.Width * spec.Height * Channels];   // (H, W, 3)
         for (int py = 0; py < spec.Height; py++)
         {
             for (int px = 0; px < spec.Width; px++)
             {
                 int at = (((py / Downscale) * cols) + (px / Downscale)) * Channels;
-                image[px, py] = new Rgb24(Pixel(x[at]), Pixel(x[at + 1]), Pixel(x[at + 2]));
+                int pixel = ((py * spec.Width) + px) * Channels;
+                (rgb[pixel], rgb[pixel + 1], rgb[pixel + 2]) = (Pixel(x[at]), Pixel(x[at + 1]), Pixel(x[at + 2]));
             }
         }
 
-        using var png = new MemoryStream();
-        image.SaveAsPng(png);
-        return Task.FromResult(png.ToArray());
+        return Task.FromResult(Flux.Inference.Imaging.ImageEncoding.Encode(rgb, spec.Width, spec.Height, spec.PngText("fake"), spec.OutputFormat, spec.Quality));
     }
 
     /// <summary>x += (t_next - t) * v, with v = Pull (x - target) + Swirl sin(7 t): every step leaves a mark.</summary>

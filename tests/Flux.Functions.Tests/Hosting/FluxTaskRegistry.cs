@@ -21,7 +21,7 @@ namespace Flux.Functions.Tests.Hosting;
 /// type, and code that classifies failures by type would pass here and fail in Azure.</item>
 /// </list>
 /// </summary>
-public static class FluxTaskRegistry
+internal static class FluxTaskRegistry
 {
     public static void Register(DurableTaskRegistry registry, IServiceProvider services)
     {

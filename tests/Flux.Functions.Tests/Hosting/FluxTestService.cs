@@ -10,7 +10,7 @@ namespace Flux.Functions.Tests.Hosting;
 /// The service as the Functions app wires it (the host Program.cs builds, see <see cref="AppHost"/>), against
 /// Azurite, with its orchestrations and activities running on the in-process Durable Task host.
 /// </summary>
-public sealed partial class FluxTestService : IAsyncDisposable
+internal sealed partial class FluxTestService : IAsyncDisposable
 {
     private readonly IHost _app;
     private readonly DurableTaskTestHost _host;

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 namespace Flux.Functions.Tests.Hosting;
 
 /// <summary>An HTTP function as its [HttpTrigger] attribute declares it.</summary>
-public sealed record HttpRoute(string Function, MethodInfo Method, string Verb, string Template, AuthorizationLevel Level);
+internal sealed record HttpRoute(string Function, MethodInfo Method, string Verb, string Template, AuthorizationLevel Level);
 
 /// <summary>
 /// Sends requests to the app's HTTP functions the way the Functions host routes them, from nothing but their
@@ -20,7 +20,7 @@ public sealed record HttpRoute(string Function, MethodInfo Method, string Verb, 
 /// verb, and the auth level (a Function-level route answers 401 without a key in x-functions-key or ?code=).
 /// Route values bind to the method's parameters by name; the class is made from the app's services.
 /// </summary>
-public sealed class FunctionsHttpHost(IServiceProvider services, DurableTaskClient client)
+internal sealed class FunctionsHttpHost(IServiceProvider services, DurableTaskClient client)
 {
     public const string RoutePrefix = "api";
     public const string FunctionKey = "test-function-key";

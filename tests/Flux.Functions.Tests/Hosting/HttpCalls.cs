@@ -12,7 +12,7 @@ namespace Flux.Functions.Tests.Hosting;
 /// Real ASP.NET Core request objects for the HTTP functions, and results executed by ASP.NET Core
 /// MVC into a response (status, headers, JSON body) as the Functions host would.
 /// </summary>
-public static class HttpCalls
+internal static class HttpCalls
 {
     public const string Host = "flux.example";
 

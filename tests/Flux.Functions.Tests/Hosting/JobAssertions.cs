@@ -9,7 +9,7 @@ using SixLabors.ImageSharp;
 namespace Flux.Functions.Tests.Hosting;
 
 /// <summary>Starting jobs the way the triggers do, and reading back what they left in storage.</summary>
-public static class JobAssertions
+internal static class JobAssertions
 {
     public static JobRequest Request(params string[] prompts)
         => new([.. prompts.Select(p => new JobItemRequest(Prompt: p))]);
@@ -18,7 +18,7 @@ public static class JobAssertions
     public static async Task<OrchestrationMetadata> RunJobAsync(FluxTestService service, JobRequest request, string jobId)
     {
         var starter = service.Get<JobStarter>();
-        var validation = starter.Validate(request, jobId);
+        var validation = await starter.ValidateAsync(request, jobId, CancellationToken.None);
         Assert.True(validation.IsValid, string.Join("; ", validation.Reasons));
         Assert.True(await starter.StartAsync(service.Client, validation.Job!, JobSource.Http, CancellationToken.None));
         return await service.WaitAsync(jobId);

@@ -10,7 +10,7 @@ namespace Flux.Functions.Tests.Hosting;
 /// default, 30000-40000, overlaps Linux's 32768-60999). Below the range only an explicit bind can take it, and
 /// each candidate is bind-probed first.
 /// </summary>
-public static class LoopbackPorts
+internal static class LoopbackPorts
 {
     private const int FirstChosenPort = 20000;
 

@@ -6,7 +6,7 @@ namespace Flux.Functions.Tests.Hosting;
 /// The FunctionContext of one queue-trigger delivery, carrying the trigger metadata the host sends with it
 /// (DequeueCount arrives as a string). Only the binding data is real; nothing else is read by the trigger.
 /// </summary>
-public sealed class QueueDelivery(long dequeueCount) : FunctionContext
+internal sealed class QueueDelivery(long dequeueCount) : FunctionContext
 {
     public override string InvocationId { get; } = Guid.NewGuid().ToString();
 

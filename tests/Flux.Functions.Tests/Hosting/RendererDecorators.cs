@@ -5,7 +5,7 @@ using Flux.Inference;
 namespace Flux.Functions.Tests.Hosting;
 
 /// <summary>Passes every stage through to another renderer; decorators override what they change.</summary>
-public abstract class RendererDecorator(IImageRenderer inner) : IImageRenderer
+internal abstract class RendererDecorator(IImageRenderer inner) : IImageRenderer
 {
     public IImageRenderer Inner { get; } = inner;
 
@@ -13,87 +13,84 @@ public abstract class RendererDecorator(IImageRenderer inner) : IImageRenderer
 
     public ModelDefaults Defaults => Inner.Defaults;
 
-    public virtual Task<byte[]> EncodePromptAsync(string prompt, CancellationToken cancellationToken)
-        => Inner.EncodePromptAsync(prompt, cancellationToken);
+    public virtual Task<byte[]> EncodePromptAsync(GenerationSettings spec, CancellationToken cancellationToken)
+        => Inner.EncodePromptAsync(spec, cancellationToken);
 
-    public virtual Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
-        => Inner.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken);
+    public virtual Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
+        => Inner.DenoiseAsync(request, cancellationToken);
 
-    public virtual Task<byte[]> DecodeToPngAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
-        => Inner.DecodeToPngAsync(spec, finalCheckpoint, cancellationToken);
+    public virtual Task<byte[]> DecodeAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken)
+        => Inner.DecodeAsync(spec, finalCheckpoint, cancellationToken);
+
+    public byte[]? PreviewJpeg(GenerationSettings spec, ReadOnlyMemory<byte> checkpoint) => Inner.PreviewJpeg(spec, checkpoint);
 }
 
 /// <summary>
 /// Crashes the first Denoise attempt of each image right after it saved the checkpoint of step
 /// <paramref name="crashAfterStep"/>, the way a preempted GPU worker would.
 /// </summary>
-public sealed class CrashOnceRenderer(IImageRenderer inner, int crashAfterStep) : RendererDecorator(inner)
+internal sealed class CrashOnceRenderer(IImageRenderer inner, int crashAfterStep) : RendererDecorator(inner)
 {
     private readonly ConcurrentDictionary<(long, int), bool> _crashed = new();
 
     public int Crashes => _crashed.Count;
 
-    public override Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
-        => base.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, async (state, step, ct) =>
+    public override Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
+        => base.DenoiseAsync(request with
         {
-            await saveCheckpoint(state, step, ct);
-            if (step == crashAfterStep && _crashed.TryAdd((spec.Seed, spec.ImageIndex), true))
+            SaveCheckpoint = async (state, step, ct) =>
             {
-                throw new IOException($"injected crash after step {step} of image {spec.ImageIndex}");
-            }
+                await request.SaveCheckpoint(state, step, ct);
+                if (step == crashAfterStep && _crashed.TryAdd((request.Spec.Seed, request.Spec.ImageIndex), true))
+                {
+                    throw new IOException($"injected crash after step {step} of image {request.Spec.ImageIndex}");
+                }
+            },
         }, cancellationToken);
 }
 
 /// <summary>Holds every Denoise call that resumes from a checkpoint until <see cref="Release"/>.</summary>
-public sealed class GatedRenderer(IImageRenderer inner) : RendererDecorator(inner)
+internal sealed class GatedRenderer(IImageRenderer inner) : RendererDecorator(inner)
 {
     private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public void Release() => _gate.TrySetResult();
 
-    public override async Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
+    public override async Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
     {
-        if (checkpoint is not null)
+        if (request.Checkpoint is not null)
         {
             await _gate.Task.WaitAsync(cancellationToken);
         }
 
-        return await base.DenoiseAsync(spec, conditioning, checkpoint, maxSteps, timeBudget, saveCheckpoint, cancellationToken);
+        return await base.DenoiseAsync(request, cancellationToken);
     }
 }
 
 /// <summary>Rejects every Denoise call as invalid input, counting the attempts.</summary>
-public sealed class InvalidInputRenderer(IImageRenderer inner) : RendererDecorator(inner)
+internal sealed class InvalidInputRenderer(IImageRenderer inner) : RendererDecorator(inner)
 {
     private int _attempts;
 
     public int Attempts => _attempts;
 
-    public override Task<DenoiseChunk> DenoiseAsync(
-        GenerationSettings spec, ReadOnlyMemory<byte> conditioning, ReadOnlyMemory<byte>? checkpoint, int maxSteps, TimeSpan timeBudget,
-        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> saveCheckpoint, CancellationToken cancellationToken)
+    public override Task<DenoiseChunk> DenoiseAsync(DenoiseChunkRequest request, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _attempts);
-        throw new InvalidRenderInputException($"sampler \"{spec.Sampler}\" cannot run image {spec.ImageIndex}");
+        throw new InvalidRenderInputException($"sampler \"{request.Spec.Sampler}\" cannot run image {request.Spec.ImageIndex}");
     }
 }
 
 /// <summary>Fails every EncodePrompt call with the exception <paramref name="failure"/> makes, counting the attempts.</summary>
-public sealed class FailingEncoderRenderer(IImageRenderer inner, Func<string, Exception> failure) : RendererDecorator(inner)
+internal sealed class FailingEncoderRenderer(IImageRenderer inner, Func<string, Exception> failure) : RendererDecorator(inner)
 {
     private int _attempts;
 
     public int Attempts => _attempts;
 
-    public override Task<byte[]> EncodePromptAsync(string prompt, CancellationToken cancellationToken)
+    public override Task<byte[]> EncodePromptAsync(GenerationSettings spec, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _attempts);
-        throw failure(prompt);
+        throw failure(spec.Prompt);
     }
 }

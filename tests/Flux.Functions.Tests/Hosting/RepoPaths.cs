@@ -1,7 +1,7 @@
 namespace Flux.Functions.Tests.Hosting;
 
 /// <summary>Finds files of the repository from the test output folder.</summary>
-public static class RepoPaths
+internal static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 

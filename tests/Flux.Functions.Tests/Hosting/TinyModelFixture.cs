@@ -5,30 +5,35 @@ using Flux.ModelBuilder;
 
 namespace Flux.Functions.Tests.Hosting;
 
-/// <summary>The real ONNX pipeline on the built-in "tiny" package (built once into the user cache), on the CPU.</summary>
-public sealed class TinyModelFixture : IDisposable
+/// <summary>The real ONNX pipeline on a built-in package (built once into the user cache), on the CPU.</summary>
+public abstract class BuiltInModelFixture(string package) : IDisposable
 {
     public const int CheckpointEvery = 2;
 
-    public TinyModelFixture()
+    internal FluxPipelineRenderer Renderer { get; } = new(
+        FluxPipeline.Open(BuiltInPackages.EnsureBuilt(package), new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu }), CheckpointEvery);
+
+    public void Dispose()
     {
-        var options = new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu };
-        Renderer = new FluxPipelineRenderer(FluxPipeline.Open(BuiltInPackages.EnsureBuilt("tiny"), options), CheckpointEvery);
+        Renderer.Dispose();
+        GC.SuppressFinalize(this);
     }
-
-    public FluxPipelineRenderer Renderer { get; }
-
-    public void Dispose() => Renderer.Dispose();
 }
 
+/// <summary>The "tiny" package: the FLUX architecture at toy width, noise-like images.</summary>
+public sealed class TinyModelFixture() : BuiltInModelFixture("tiny");
+
+/// <summary>The "reference" package: the exact flow of its shape set, 256x256, whose patch VAE represents flat 8x8 cells exactly.</summary>
+public sealed class ReferenceModelFixture() : BuiltInModelFixture("reference");
+
 /// <summary>Counts encoder runs per prompt of another renderer.</summary>
-public sealed class CountingRenderer(Flux.Functions.Rendering.IImageRenderer inner) : RendererDecorator(inner)
+internal sealed class CountingRenderer(Flux.Functions.Rendering.IImageRenderer inner) : RendererDecorator(inner)
 {
     public System.Collections.Concurrent.ConcurrentDictionary<string, int> EncodeCalls { get; } = new(StringComparer.Ordinal);
 
-    public override Task<byte[]> EncodePromptAsync(string prompt, CancellationToken cancellationToken)
+    public override Task<byte[]> EncodePromptAsync(GenerationSettings spec, CancellationToken cancellationToken)
     {
-        EncodeCalls.AddOrUpdate(prompt, 1, (_, n) => n + 1);
-        return base.EncodePromptAsync(prompt, cancellationToken);
+        EncodeCalls.AddOrUpdate(spec.Prompt, 1, (_, n) => n + 1);
+        return base.EncodePromptAsync(spec, cancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using Flux.ModelBuilder.Import.SafeTensors;
 using Flux.ModelBuilder.Onnx;
+using Flux.ModelBuilder.Onnx.Int4;
 using Flux.ModelBuilder.Tiny;
 
 namespace Flux.ModelBuilder.Import.Transformer;
@@ -63,15 +64,18 @@ internal sealed class TransformerImport : IDisposable
         ? KeyMaps.Identity
         : name => DiffusersTransformerKeys.Map(name, Config.Hidden);
 
-    /// <summary>The graph's options; <paramref name="textLength"/> null is FLUX's T5 length for the variant (256 schnell, 512 dev).</summary>
-    public TinyFluxOptions Options(int? textLength = null) =>
-        Config.ToOptions(OnnxFileWriter.DefaultExternalDataThreshold) with { T5MaxLength = textLength };
+    /// <summary>
+    /// The graph's options; <paramref name="textLength"/> null is FLUX's T5 length for the variant (256 schnell, 512 dev),
+    /// <paramref name="int4"/> null keeps every weight at the parameters' precision.
+    /// </summary>
+    public TinyFluxOptions Options(int? textLength = null, Int4Quantization? int4 = null) =>
+        Config.ToOptions(OnnxFileWriter.DefaultExternalDataThreshold) with { T5MaxLength = textLength, Int4 = int4 };
 
     /// <summary>Builds the graph; every checkpoint tensor must be used.</summary>
-    public BuiltGraph Build(CheckpointParameters parameters, int? textLength = null)
+    public BuiltGraph Build(CheckpointParameters parameters, int? textLength = null, Int4Quantization? int4 = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var options = Options(textLength);
+        var options = Options(textLength, int4);
         try
         {
             options.Validate();

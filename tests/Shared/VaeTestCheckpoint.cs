@@ -1,11 +1,10 @@
 using Flux.ModelBuilder.Import.Vae;
 using Flux.ModelBuilder.Onnx;
-using Flux.Tests.Shared;
 
-namespace Flux.Cli.Tests;
+namespace Flux.Tests.Shared;
 
 /// <summary>
-/// A small diffusers AutoencoderKL folder for the import command's tests: the key names and shapes are those the
+/// A small diffusers AutoencoderKL folder for the import tests (CLI, service, benchmark): the key names and shapes are those the
 /// AutoEncoder graphs ask for (BFL names, checked against BFL's autoencoder.py in Flux.ModelBuilder.Tests), renamed
 /// to diffusers' by <see cref="AutoencoderKeys.ToDiffusers"/>, with seeded random values.
 /// </summary>

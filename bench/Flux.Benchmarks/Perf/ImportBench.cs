@@ -1,0 +1,302 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Flux.ModelBuilder.Import;
+using Flux.ModelBuilder.Onnx.Int4;
+using Flux.ModelBuilder.Tiny;
+using Flux.Tests.Shared;
+
+namespace Flux.Benchmarks.Perf;
+
+/// <summary>
+/// `import [--gb N] [--rounds R] [--no-int4] [--quick]` (issue 12): `flux model import` of a generated BFL checkpoint of about N GB (default 2;
+/// bf16, FLUX.1's layout at width 1024) against a plain copy of the same file, with the resident memory the import
+/// adds (anonymous and file-backed pages sampled, plus the kernel's peak); then int4 transformers at the graph
+/// bench's wide presets against fp32: weight bytes and output error. The checkpoint lives in a temporary folder
+/// that is deleted at the end.
+/// </summary>
+internal static class ImportBench
+{
+    private const int Hidden = 1024;
+
+    public static void Run(string[] args)
+    {
+        int i = Array.IndexOf(args, "--gb");
+        double gb = i >= 0 ? double.Parse(args[i + 1], CultureInfo.InvariantCulture) : 2;
+        int r = Array.IndexOf(args, "--rounds");
+        int rounds = r >= 0 ? int.Parse(args[r + 1], CultureInfo.InvariantCulture) : 2;
+        var root = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"flux-import-bench-{Guid.NewGuid():N}")).FullName;
+        try
+        {
+            Throughput(root, gb, rounds);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+
+        if (!args.Contains("--no-int4"))
+        {
+            Console.WriteLine();
+            Int4Error(args.Contains("--quick"));
+        }
+    }
+
+    private static void Throughput(string root, double gb, int rounds)
+    {
+        // A double block holds 36·h² weights, a single block 15·h² (BFL's layers.py): 19 + 20 blocks of width 1024 in bf16 are 2.0 GB.
+        int doubleBlocks = Math.Max(1, (int)Math.Round(19 * gb / 2)), singleBlocks = Math.Max(1, (int)Math.Round(20 * gb / 2));
+        var source = ImportSourceFolder.WriteWithoutTransformer(root, t5Width: 64, clipWidth: 64);
+        var checkpoint = Path.Combine(root, "flux1-schnell.safetensors");
+        long largest = WriteBflCheckpoint(checkpoint, new SmallFlux(Dev: false, Hidden, Heads: 8, DoubleBlocks: 1, SingleBlocks: 1, Context: 64, Pooled: 64), doubleBlocks, singleBlocks);
+        long bytes = new FileInfo(checkpoint).Length;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"checkpoint: {checkpoint} (BF16, width {Hidden}, {doubleBlocks} double + {singleBlocks} single blocks), {bytes / 1e9:0.00} GB, largest tensor {largest / 1e6:0.0} MB; in the page cache (just written)"));
+        Console.WriteLine($"Each run {rounds} times, round-robin (the machine is shared); fastest time, largest memory.");
+        Console.WriteLine();
+        Console.WriteLine("| run | bytes written | wall s | source GB/s | of stream copy | CPU s | of stream copy (CPU) | RSS before MB | peak anon MB | peak file-backed MB | VmHWM MB |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+
+        var copy = Path.Combine(root, "copy.safetensors");
+        var output = Path.Combine(root, "package");
+        long PackageBytes() => Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        var runs = new (string Name, Action Run, Func<long> Written, Action Clean)[]
+        {
+            ("File.Copy (copy_file_range)", () => File.Copy(checkpoint, copy), () => new FileInfo(copy).Length, () => File.Delete(copy)),
+            ("stream copy, 1 MiB buffer", () => StreamCopy(checkpoint, copy), () => new FileInfo(copy).Length, () => File.Delete(copy)),
+            ("import --precision bf16", Import(WeightPrecision.Bf16, null), PackageBytes, () => Directory.Delete(output, recursive: true)),
+            ("import (fp32, the default)", Import(WeightPrecision.Fp32, null), PackageBytes, () => Directory.Delete(output, recursive: true)),
+            ("import --quantize int4 (block 64)", Import(WeightPrecision.Fp32, new Int4Quantization()), PackageBytes, () => Directory.Delete(output, recursive: true)),
+        };
+        var results = runs.Select(_ => new Measurement(double.MaxValue, double.MaxValue, 0, 0, 0, 0, 0)).ToArray();
+        for (int round = 0; round < rounds; round++)
+        {
+            for (int i = 0; i < runs.Length; i++)
+            {
+                var m = Measure(runs[i].Run, runs[i].Written);
+                runs[i].Clean();
+                var best = results[i];
+                results[i] = new Measurement(Math.Min(best.Seconds, m.Seconds), Math.Min(best.CpuSeconds, m.CpuSeconds), m.Written, Math.Max(best.Before, m.Before), Math.Max(best.PeakAnon, m.PeakAnon), Math.Max(best.PeakFile, m.PeakFile), Math.Max(best.Hwm, m.Hwm));
+            }
+        }
+
+        var streamCopy = results[1];
+        for (int i = 0; i < runs.Length; i++)
+        {
+            var m = results[i];
+            string ratio = i >= 2 ? string.Create(CultureInfo.InvariantCulture, $"{streamCopy.Seconds / m.Seconds:0.00}x") : "";
+            string cpuRatio = i >= 2 ? string.Create(CultureInfo.InvariantCulture, $"{streamCopy.CpuSeconds / m.CpuSeconds:0.00}x") : "";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {runs[i].Name} | {m.Written / 1e9:0.00} GB | {m.Seconds:0.0} | {bytes / 1e9 / m.Seconds:0.00} | {ratio} | {m.CpuSeconds:0.0} | {cpuRatio} | {m.Before / 1e6:0} | {m.PeakAnon / 1e6:0} | {m.PeakFile / 1e6:0} | {m.Hwm / 1e6:0} |"));
+        }
+
+        SessionMemory(source, checkpoint, output);
+
+        Action Import(WeightPrecision precision, Int4Quantization? int4) =>
+            () => ModelImporter.Import(new ImportRequest { Source = source, Output = output, TransformerFile = checkpoint, Precision = precision, Int4 = int4 });
+    }
+
+    private sealed record Measurement(double Seconds, double CpuSeconds, long Written, long Before, long PeakAnon, long PeakFile, long Hwm);
+
+    /// <summary>Times <paramref name="run"/> once with the process's memory sampled every 10 ms.</summary>
+    private static Measurement Measure(Action run, Func<long> written)
+    {
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);   // give freed heap back, so "before" is this run's baseline
+        ProcessMemory.ResetPeak();
+        long before = ProcessMemory.ResidentBytes;
+        long peakAnon = 0, peakFile = 0;
+        using var stop = new CancellationTokenSource();
+        var sampler = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                peakAnon = Math.Max(peakAnon, ProcessMemory.Field("RssAnon:"));
+                peakFile = Math.Max(peakFile, ProcessMemory.Field("RssFile:"));
+                Thread.Sleep(10);
+            }
+        });
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        run();
+        double seconds = watch.Elapsed.TotalSeconds;
+        double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;   // includes the sampler's few wake-ups
+        stop.Cancel();
+        sampler.Wait();
+        return new Measurement(seconds, cpuSeconds, written(), before, peakAnon, peakFile, ProcessMemory.PeakResidentBytes);
+    }
+
+    /// <summary>
+    /// What an ONNX Runtime session (CPU provider, full graph optimization as the pipeline sets it) holds for the
+    /// imported transformer at each storage precision: whether graph optimization widens fp16/bf16 weights (stored
+    /// with a Cast to fp32 after each) back to fp32 decides the memory a precision needs. Each session is created in
+    /// a child process (`import-session MODEL [no-folding]`), so memory the allocator keeps from an earlier session
+    /// cannot hide the next one's.
+    /// </summary>
+    private static void SessionMemory(string source, string checkpoint, string output)
+    {
+        Console.WriteLine();
+        Console.WriteLine("Transformer session (CPU provider, ORT_ENABLE_ALL), each created in a fresh process, per storage precision of the same checkpoint:");
+        Console.WriteLine();
+        Console.WriteLine("| package | transformer weights MB | heap (RssAnon) after creation MB | mapped file pages (RssFile) MB | VmHWM MB |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+        foreach (var (name, precision, int4, mode) in new (string, WeightPrecision, Int4Quantization?, string)[]
+        {
+            ("fp32", WeightPrecision.Fp32, null, "default"), ("bf16", WeightPrecision.Bf16, null, "default"), ("fp16", WeightPrecision.Fp16, null, "default"),
+            ("bf16, folding disabled", WeightPrecision.Bf16, null, "no-folding"), ("fp16, folding disabled", WeightPrecision.Fp16, null, "no-folding"),
+            ("bf16, graph optimization off", WeightPrecision.Bf16, null, "no-optimization"), ("fp32, graph optimization off", WeightPrecision.Fp32, null, "no-optimization"),
+            ("int4 (block 64) + fp32", WeightPrecision.Fp32, new Int4Quantization(), "default"),
+        })
+        {
+            ModelImporter.Import(new ImportRequest { Source = source, Output = output, TransformerFile = checkpoint, Precision = precision, Int4 = int4 });
+            var model = Path.Combine(output, "transformer", "model.onnx");
+            long weights = Directory.EnumerateFiles(Path.GetDirectoryName(model)!).Sum(f => new FileInfo(f).Length);
+            var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+            {
+                start.ArgumentList.Add(typeof(ImportBench).Assembly.Location);
+            }
+
+            foreach (var argument in new[] { "import-session", model, mode })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var child = Process.Start(start)!;
+            string[] sizes = child.StandardOutput.ReadToEnd().Trim().Split(' ');
+            child.WaitForExit();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {weights / 1e6:0} | {sizes[0]} | {sizes[1]} | {sizes[2]} |"));
+            Directory.Delete(output, recursive: true);
+        }
+    }
+
+    /// <summary>`import-session MODEL default|no-folding|no-optimization`: creates the session and prints RssAnon, RssFile and VmHWM in MB.</summary>
+    public static void CreateSession(string[] args)
+    {
+        using var options = new Microsoft.ML.OnnxRuntime.SessionOptions
+        {
+            GraphOptimizationLevel = args[2] == "no-optimization" ? Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_DISABLE_ALL : Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        if (args[2] == "no-folding")
+        {
+            // What a session could do to keep half-precision weights half: ONNX Runtime's named-optimizer opt-out
+            // (comma-separated names from graph_transformer_utils.cc).
+            options.AddSessionConfigEntry("optimization.disable_specified_optimizers", "ConstantFolding,FuseFp16InitializerToFp32NodeTransformer");
+        }
+
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(args[1], options);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{ProcessMemory.Field("RssAnon:") / 1e6:0} {ProcessMemory.Field("RssFile:") / 1e6:0} {ProcessMemory.PeakResidentBytes / 1e6:0}"));
+    }
+
+    private static void StreamCopy(string from, string to)
+    {
+        using var input = new FileStream(from, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        using var output = new FileStream(to, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
+        var buffer = new byte[1 << 20];
+        int read;
+        while ((read = input.Read(buffer)) > 0)
+        {
+            output.Write(buffer, 0, read);
+        }
+    }
+
+    /// <summary>
+    /// BFL's single-file layout (names from tests/Shared/FluxCheckpoints.Bfl) with <paramref name="doubleBlocks"/> and
+    /// <paramref name="singleBlocks"/> copies of one template block each, streamed out tensor by tensor as BF16
+    /// (truncated), so the writer never holds more than the template. Returns the largest tensor's byte count.
+    /// </summary>
+    private static long WriteBflCheckpoint(string path, SmallFlux template, int doubleBlocks, int singleBlocks)
+    {
+        var tensors = new List<(string Name, long[] Shape, float[] Values)>();
+        foreach (var (key, (shape, values)) in FluxCheckpoints.Bfl(template, seed: 7))
+        {
+            var (prefix, count) = key.StartsWith("double_blocks.0.", StringComparison.Ordinal) ? ("double_blocks.", doubleBlocks)
+                : key.StartsWith("single_blocks.0.", StringComparison.Ordinal) ? ("single_blocks.", singleBlocks)
+                : (null, 1);
+            for (int b = 0; b < count; b++)
+            {
+                tensors.Add((prefix is null ? key : prefix + b.ToString(CultureInfo.InvariantCulture) + key[(prefix.Length + 1)..], shape, values));
+            }
+        }
+
+        var header = new Dictionary<string, object>(StringComparer.Ordinal);
+        long offset = 0;
+        foreach (var (name, shape, values) in tensors)
+        {
+            header[name] = new { dtype = "BF16", shape, data_offsets = new[] { offset, offset + 2L * values.Length } };
+            offset += 2L * values.Length;
+        }
+
+        var json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(header));
+        using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)json.Length);
+        file.Write(length);
+        file.Write(json);
+        foreach (var (_, _, values) in tensors)
+        {
+            var bf16 = new byte[2 * values.Length];
+            for (int v = 0; v < values.Length; v++)
+            {
+                BinaryPrimitives.WriteUInt16LittleEndian(bf16.AsSpan(2 * v), (ushort)(BitConverter.SingleToUInt32Bits(values[v]) >> 16));
+            }
+
+            file.Write(bf16);
+        }
+
+        return tensors.Max(t => 2L * t.Values.Length);
+    }
+
+    /// <summary>
+    /// int4 against fp32 at the graph bench's wide presets (random uniform weights, the same for both): transformer
+    /// weight bytes, and the relative RMS error of one transformer evaluation on the same random inputs.
+    /// </summary>
+    private static void Int4Error(bool quick)
+    {
+        var presets = new (string Name, TinyFluxOptions Options)[]
+        {
+            ("width 1024, 8 heads, 2 + 4 blocks", new TinyFluxOptions { HiddenSize = 1024, HeadCount = 8, DoubleBlocks = 2, SingleBlocks = 4, T5Width = 1024 }),
+            ("flux-width (3072, 24 heads), 1 + 1 blocks", TinyFluxOptions.FluxWidth),
+        };
+        const int side = 256;
+        Console.WriteLine($"int4 against fp32, one transformer evaluation at {side}x{side} (L = {side * side / 256}), random text conditioning:");
+        Console.WriteLine();
+        Console.WriteLine("| preset | block size | fp32 weights MB | int4 weights MB | int4 / fp32 | output relative RMS error | max abs error / max abs output |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var (name, fp32) in quick ? presets[..1] : presets)
+        {
+            float[] expected;
+            using (var step = new TransformerStep(fp32, side, randomConditioning: true))
+            {
+                expected = step.Output;
+            }
+
+            long fp32Bytes = PerfPackages.Transformer(fp32).WeightBytes;
+            foreach (int blockSize in new[] { 32, 64, 128 })
+            {
+                var int4 = fp32 with { Int4 = new Int4Quantization { BlockSize = blockSize } };
+                float[] actual;
+                using (var step = new TransformerStep(int4, side, randomConditioning: true))
+                {
+                    actual = step.Output;
+                }
+
+                long int4Bytes = PerfPackages.Transformer(int4).WeightBytes;
+                double squaredError = 0, squared = 0, maxError = 0, maxOutput = 0;
+                for (int e = 0; e < expected.Length; e++)
+                {
+                    double d = actual[e] - expected[e];
+                    squaredError += d * d;
+                    squared += (double)expected[e] * expected[e];
+                    maxError = Math.Max(maxError, Math.Abs(d));
+                    maxOutput = Math.Max(maxOutput, Math.Abs(expected[e]));
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {name} | {blockSize} | {fp32Bytes / 1e6:0.0} | {int4Bytes / 1e6:0.0} | {(double)int4Bytes / fp32Bytes:0.000} | {Math.Sqrt(squaredError / squared):0.0000} | {maxError / maxOutput:0.0000} |"));
+            }
+        }
+    }
+}
