@@ -151,7 +151,7 @@ public sealed partial class FluxPipeline : IDisposable
         string file = Package.Io[component].ModelFile;
         if (_options.MemoryMode == MemoryMode.Sequential)
         {
-            var lease = _cache.Acquire(file, _options, _logger, releaseWhenUnused: true);
+            var lease = _cache.Acquire(file, _options, _logger, releaseWhenUnused: true, captureCudaGraph: component == ModelComponent.Transformer);
             session = lease.Session;
             return lease;
         }
@@ -161,7 +161,7 @@ public sealed partial class FluxPipeline : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_resident.TryGetValue(component, out var held))
             {
-                held = _cache.Acquire(file, _options, _logger);
+                held = _cache.Acquire(file, _options, _logger, captureCudaGraph: component == ModelComponent.Transformer);
                 _resident.Add(component, held);
             }
 

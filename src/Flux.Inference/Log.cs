@@ -11,6 +11,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "CUDA execution provider unavailable for {ModelFile} (device {DeviceId}, {Reason}); falling back to CPU")]
     public static partial void CudaFallback(ILogger logger, string modelFile, int deviceId, string reason);
 
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "CUDA graph capture refused for {ModelFile} ({Reason}); it runs on CUDA without a captured graph")]
+    public static partial void CudaGraphRefused(ILogger logger, string modelFile, string reason);
+
     [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Released session {ModelFile}")]
     public static partial void SessionReleased(ILogger logger, string modelFile);
 

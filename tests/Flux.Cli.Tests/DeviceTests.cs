@@ -23,6 +23,21 @@ public sealed class DeviceTests
         Assert.False(File.Exists(output));
     }
 
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("auto")]
+    public void CudaGraph_WithoutProviderCuda_IsAUsageErrorNamingBothOptions(string provider)
+    {
+        using var folder = new TemporaryFolder();
+        string output = Path.Combine(folder.Path, "graph.png");
+
+        var (exitCode, _, error) = CliRunner.Run(["generate", "a cat", "--provider", provider, "--cuda-graph", "-o", output, .. Tiny]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"--cuda-graph needs --provider cuda, not {provider}", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
+
     [Fact]
     public void ProviderAuto_FallsBackToTheCpu_WithOneWarningLine_AndReportsTheCpuInSummaryAndMetadata()
     {

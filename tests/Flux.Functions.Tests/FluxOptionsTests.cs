@@ -39,6 +39,7 @@ public sealed class FluxOptionsTests
     [InlineData("Flux:Inference:IntraOpThreads", "-1", "IntraOpThreads")]
     [InlineData("Flux:Inference:ExecutionProvider", "tpu", "Flux:Inference:ExecutionProvider")]
     [InlineData("Flux:Inference:DeviceId", "64", "DeviceId")]
+    [InlineData("Flux:Inference:CudaGraph", "true", "Flux:Inference: CudaGraph needs ExecutionProvider cuda, not auto")]
     public void InferenceSettings_AreBoundAndValidatedAtStart(string key, string value, string? error)
     {
         Dictionary<string, string?> settings = new() { [key] = value };

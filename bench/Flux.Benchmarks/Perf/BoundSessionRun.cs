@@ -39,11 +39,16 @@ internal abstract class BoundSessionRun : ITimedRun
     /// <summary>The first run, which pays for allocation and kernel set-up; call once everything is bound.</summary>
     protected void WarmUp() => Session.RunWithBinding(_runOptions, _binding);
 
+    public double LastCpuMilliseconds { get; private set; }
+
     public double Run()
     {
+        var cpu = Environment.CpuUsage.TotalTime;
         long start = Stopwatch.GetTimestamp();
         Session.RunWithBinding(_runOptions, _binding);
-        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        double wall = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        LastCpuMilliseconds = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
+        return wall;
     }
 
     public void Dispose()

@@ -3,7 +3,7 @@ using Flux.Inference.Sessions;
 namespace Flux.Benchmarks.Perf;
 
 /// <summary>
-/// `dotnet run -c Release --project bench/Flux.Benchmarks -- overhead|scaling|memory|png|batch|load|truecfg|graph [--quick] | import [--gb N] [--quick] | profile HIDDEN HEADS DOUBLE SINGLE SIDE [--sizes 256,512]`: whole-generation
+/// `dotnet run -c Release --project bench/Flux.Benchmarks -- overhead|scaling|memory|png|batch|load|truecfg|graph [--quick] [--rounds N] | import [--gb N] [--quick] | profile HIDDEN HEADS DOUBLE SINGLE SIDE [--graph plain|fused] [--sizes 256,512]`: whole-generation
 /// measurements printed as Markdown tables (docs/benchmarks.md, "Performance (issue 7)").
 /// </summary>
 internal static class PerfHarness
@@ -39,7 +39,7 @@ internal static class PerfHarness
                 BatchBench.Run(quick, options);
                 break;
             case "graph":
-                GraphBench.Run(quick);
+                GraphBench.Run(quick, args.Contains("--rounds") ? int.Parse(args[Array.IndexOf(args, "--rounds") + 1], System.Globalization.CultureInfo.InvariantCulture) : null);
                 break;
             case "import":
                 ImportBench.Run(args);
@@ -61,11 +61,15 @@ internal static class PerfHarness
         return true;
     }
 
-    /// <summary>`profile HIDDEN HEADS DOUBLE SINGLE SIDE`: per-operator time of one tiny transformer step.</summary>
+    /// <summary>`profile HIDDEN HEADS DOUBLE SINGLE SIDE [--graph plain|fused]`: per-operator time of one tiny transformer step.</summary>
     private static void Profile(string[] args)
     {
         int[] n = args.Skip(1).Take(5).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        var o = new Flux.ModelBuilder.Tiny.TinyFluxOptions { HiddenSize = n[0], HeadCount = n[1], DoubleBlocks = n[2], SingleBlocks = n[3], T5Width = n[0] == 3072 ? 4096 : n[0] };
+        int g = Array.IndexOf(args, "--graph");
+        var graph = g >= 0 && g + 1 < args.Length
+            ? Enum.Parse<Flux.ModelBuilder.Tiny.TransformerGraph>(args[g + 1], ignoreCase: true)
+            : Flux.ModelBuilder.Tiny.TransformerGraph.Fused;
+        var o = new Flux.ModelBuilder.Tiny.TinyFluxOptions { HiddenSize = n[0], HeadCount = n[1], DoubleBlocks = n[2], SingleBlocks = n[3], T5Width = n[0] == 3072 ? 4096 : n[0], Graph = graph };
         using var step = new TransformerStep(o, n[4], profile: true);
         double ms = Math.Min(step.Run(), step.Run());
         OpProfile.Print(step.EndProfiling());

@@ -58,7 +58,7 @@ internal sealed class DeviceChoice
         try
         {
             string provider;
-            using (var lease = SessionCache.Shared.Acquire(pipeline.Package.Io[ModelComponent.Transformer].ModelFile, Options, fallbacks))
+            using (var lease = SessionCache.Shared.Acquire(pipeline.Package.Io[ModelComponent.Transformer].ModelFile, Options, fallbacks, captureCudaGraph: true))
             {
                 provider = lease.Session.Provider;
             }

@@ -23,6 +23,10 @@ public class InferenceArguments : CommandSettings
     [Description("CUDA device id, 0 to 63")]
     public string? Device { get; init; }
 
+    [CommandOption("--cuda-graph")]
+    [Description("Replay the transformer as one captured CUDA graph (needs --provider cuda; one image size per run of the tool)")]
+    public bool CudaGraph { get; init; }
+
     internal int DeviceId { get; private set; }
 
     public override ValidationResult Validate()
@@ -37,6 +41,11 @@ public class InferenceArguments : CommandSettings
             return CliErrors.Invalid("--provider", $"'{Provider}' is not a provider", string.Join(", ", Providers));
         }
 
+        if (CudaGraph && !string.Equals(Provider, "cuda", StringComparison.OrdinalIgnoreCase))
+        {
+            return CliErrors.Invalid("--cuda-graph", $"needs --provider cuda, not {Provider.ToLowerInvariant()} (graph capture is a CUDA provider feature)", "--provider cuda");
+        }
+
         return Optional("--device", Device, 0, 63, 0, out int device) ?? Set(() => DeviceId = device);
     }
 
@@ -44,6 +53,7 @@ public class InferenceArguments : CommandSettings
     {
         ExecutionProvider = Enum.Parse<ExecutionProviderKind>(Provider, ignoreCase: true),
         DeviceId = DeviceId,
+        CudaGraph = CudaGraph,
     };
 
     /// <summary>Parses an optional integer option; null when valid (absent -> <paramref name="fallback"/>).</summary>

@@ -54,15 +54,17 @@ public sealed class PackageIo
 
         var dimensions = new DimensionTable();
         bool sequential = options.MemoryMode == MemoryMode.Sequential;
-        ComponentIo Check(string file, ComponentContract contract)
+        // The transformer is acquired as the pipeline acquires it (capturing a CUDA graph when configured), so the
+        // session checked here is the one that runs, not a second copy of the largest model.
+        ComponentIo Check(string file, ComponentContract contract, bool captureCudaGraph = false)
         {
-            using var lease = cache.Acquire(file, options, logger, releaseWhenUnused: sequential);
+            using var lease = cache.Acquire(file, options, logger, releaseWhenUnused: sequential, captureCudaGraph);
             return IoValidator.Validate(lease.Session, contract, overrides, dimensions);
         }
 
         var clip = Check(files.ClipModel, IoContract.Clip);
         var t5 = Check(files.T5Model, IoContract.T5);
-        var transformer = Check(files.TransformerModel, IoContract.Transformer);
+        var transformer = Check(files.TransformerModel, IoContract.Transformer, captureCudaGraph: true);
         var vae = Check(files.VaeModel, IoContract.Vae);
         var vaeEncoder = files.VaeEncoderModel is { } encoderFile ? Check(encoderFile, IoContract.VaeEncoder) : null;
         return new PackageIo(clip, t5, transformer, vae, vaeEncoder, dimensions);

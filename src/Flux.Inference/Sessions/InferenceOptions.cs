@@ -58,6 +58,14 @@ public sealed class InferenceOptions
     /// <summary>Run each session once with small inputs when it is first loaded.</summary>
     public bool WarmUp { get; set; }
 
+    /// <summary>
+    /// Capture the transformer's CUDA kernels as one CUDA graph and replay it on later steps (the CUDA provider's
+    /// <c>enable_cuda_graph</c>), which removes the per-kernel launch cost. A captured graph keeps the shapes and device
+    /// addresses of its first runs, so it needs the CUDA provider, one image size and batch per process (a run with
+    /// another shape is refused), no warm-up at another size, and one run at a time per device (docs/gpu.md).
+    /// </summary>
+    public bool CudaGraph { get; set; }
+
     /// <summary>Throws <see cref="ValidationException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -71,7 +79,50 @@ public sealed class InferenceOptions
         {
             throw new ValidationException($"MemoryMode {MemoryMode} is not one of resident, sequential");
         }
+
+        if (CudaGraph)
+        {
+            ValidateCudaGraph();
+        }
     }
 
-    internal string CacheKey => $"{ExecutionProvider}|{DeviceId}|{IntraOpThreads}|{InterOpThreads}|{AllowSpinning}";
+    /// <summary>
+    /// The CUDA provider options for a session (the keys of onnxruntime's CUDA provider documentation);
+    /// <paramref name="captureGraph"/> adds <c>enable_cuda_graph</c> for the session that replays one graph per step.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> CudaProviderOptions(bool captureGraph)
+    {
+        var options = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["device_id"] = DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (captureGraph)
+        {
+            options["enable_cuda_graph"] = "1";
+        }
+
+        return options;
+    }
+
+    private void ValidateCudaGraph()
+    {
+        if (ExecutionProvider != ExecutionProviderKind.Cuda)
+        {
+            throw new ValidationException(
+                $"CudaGraph needs ExecutionProvider cuda, not {ExecutionProvider.ToString().ToLowerInvariant()}: graph capture is a CUDA provider feature" +
+                (ExecutionProvider == ExecutionProviderKind.Auto ? " and auto may run on the CPU" : string.Empty));
+        }
+
+        if (WarmUp)
+        {
+            throw new ValidationException("CudaGraph cannot be combined with WarmUp: warm-up runs the transformer at the smallest size, and the graph would be captured for that shape");
+        }
+
+        if (MaxConcurrentRunsPerDevice != 1)
+        {
+            throw new ValidationException($"CudaGraph needs MaxConcurrentRunsPerDevice 1, not {MaxConcurrentRunsPerDevice}: a captured graph replays into one set of device buffers");
+        }
+    }
+
+    internal string CacheKey => $"{ExecutionProvider}|{DeviceId}|{IntraOpThreads}|{InterOpThreads}|{AllowSpinning}|{CudaGraph}";
 }

@@ -12,14 +12,22 @@ public sealed class ModelSession : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly SemaphoreSlim _gate;
+    private string? _capturedShape;
 
-    internal ModelSession(string modelFile, InferenceSession session, string provider, SemaphoreSlim gate)
+    internal ModelSession(string modelFile, InferenceSession session, string provider, SemaphoreSlim gate, bool capturesCudaGraph = false)
     {
         ModelFile = modelFile;
         _session = session;
         Provider = provider;
         _gate = gate;
+        CapturesCudaGraph = capturesCudaGraph;
     }
+
+    /// <summary>
+    /// The session replays a captured CUDA graph (<see cref="InferenceOptions.CudaGraph"/> on the CUDA provider): every
+    /// run must have the input shapes of the first, and bound host inputs are copied to the device only when bound.
+    /// </summary>
+    public bool CapturesCudaGraph { get; }
 
     public string ModelFile { get; }
 
@@ -33,14 +41,36 @@ public sealed class ModelSession : IDisposable
     /// <summary>A new binding for this session; the caller owns and disposes it.</summary>
     public OrtIoBinding CreateBinding() => _session.CreateIoBinding();
 
+    /// <summary>
+    /// For a session that replays a CUDA graph, refuses input shapes other than those of its first caller (the graph
+    /// was captured for them); other sessions accept any shape. <paramref name="shape"/> describes every input's shape.
+    /// </summary>
+    public void RequireCapturedShape(string shape)
+    {
+        if (!CapturesCudaGraph)
+        {
+            return;
+        }
+
+        string captured = Interlocked.CompareExchange(ref _capturedShape, shape, null) ?? shape;
+        if (!string.Equals(captured, shape, StringComparison.Ordinal))
+        {
+            throw new FluxModelException(
+                $"{ModelFile} replays a CUDA graph captured for inputs {captured}; this run needs {shape}. With Flux:Inference:CudaGraph on, " +
+                "a process serves one image size and batch size: restart it for another, or turn CudaGraph off", ModelFile);
+        }
+    }
+
     /// <summary>Starts a series of runs sharing one <see cref="RunOptions"/> that the token terminates.</summary>
     public SessionRunScope BeginRuns(CancellationToken cancellationToken) => new(this, cancellationToken);
 
-    internal void Run(RunOptions options, OrtIoBinding binding, string tensorNames, CancellationToken cancellationToken)
+    /// <param name="bindInputs">Binds the inputs inside the device gate, so no other run binds in between (a CUDA graph copies bound host inputs into buffers the session shares).</param>
+    internal void Run(RunOptions options, OrtIoBinding binding, string tensorNames, CancellationToken cancellationToken, Action<OrtIoBinding>? bindInputs = null)
     {
         _gate.Wait(cancellationToken);
         try
         {
+            bindInputs?.Invoke(binding);
             long start = Stopwatch.GetTimestamp();
             try
             {
@@ -86,11 +116,14 @@ public sealed class SessionRunScope : IDisposable
         _registration = cancellationToken.Register(static state => ((RunOptions)state!).Terminate = true, _options);
     }
 
-    /// <summary>Runs the session on a binding; <paramref name="tensorNames"/> goes into error messages.</summary>
-    public void Run(OrtIoBinding binding, string tensorNames)
+    /// <summary>
+    /// Runs the session on a binding; <paramref name="tensorNames"/> goes into error messages, and
+    /// <paramref name="bindInputs"/> (if any) binds inputs just before the run, while no other run can start on the device.
+    /// </summary>
+    public void Run(OrtIoBinding binding, string tensorNames, Action<OrtIoBinding>? bindInputs = null)
     {
         _cancellationToken.ThrowIfCancellationRequested();
-        _session.Run(_options, binding, tensorNames, _cancellationToken);
+        _session.Run(_options, binding, tensorNames, _cancellationToken, bindInputs);
     }
 
     public void Dispose()

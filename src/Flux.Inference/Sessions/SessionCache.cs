@@ -46,12 +46,17 @@ public sealed class SessionCache
     /// </summary>
     public int LoadCount(string modelFile) => _loads.GetValueOrDefault(Path.GetFullPath(modelFile));
 
-    public SessionLease Acquire(string modelFile, InferenceOptions options, ILogger? logger = null, bool releaseWhenUnused = false)
+    /// <param name="captureCudaGraph">
+    /// On the CUDA provider, and with <see cref="InferenceOptions.CudaGraph"/> set, the session captures its kernels as a CUDA
+    /// graph (the transformer, which runs once per step; the encoders and VAE run once per image and gain nothing).
+    /// </param>
+    public SessionLease Acquire(string modelFile, InferenceOptions options, ILogger? logger = null, bool releaseWhenUnused = false, bool captureCudaGraph = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         logger ??= NullLogger.Instance;
+        captureCudaGraph &= options.CudaGraph;
         string path = Path.GetFullPath(modelFile);
-        string key = path + "|" + options.CacheKey;
+        string key = path + "|" + options.CacheKey + (captureCudaGraph ? "|graph" : string.Empty);
         Entry entry;
         lock (_sync)
         {
@@ -61,7 +66,7 @@ public sealed class SessionCache
                     () =>
                     {
                         _loads.AddOrUpdate(path, 1, (_, loads) => loads + 1);
-                        return Load(path, options, logger);
+                        return Load(path, options, captureCudaGraph, logger);
                     },
                     LazyThreadSafetyMode.ExecutionAndPublication));
                 _entries.Add(key, entry);
@@ -108,7 +113,7 @@ public sealed class SessionCache
         }
     }
 
-    private static ModelSession Load(string path, InferenceOptions options, ILogger logger)
+    private static ModelSession Load(string path, InferenceOptions options, bool captureCudaGraph, ILogger logger)
     {
         if (!File.Exists(path))
         {
@@ -118,26 +123,57 @@ public sealed class SessionCache
         _ = Environment.Value;
         long start = Stopwatch.GetTimestamp();
         bool wantCuda = options.ExecutionProvider != ExecutionProviderKind.Cpu && !CudaUnavailable.ContainsKey(options.DeviceId);
-        if (wantCuda && TryLoad(path, options, useCuda: true, logger, out var cudaSession) && cudaSession is not null)
+        if (wantCuda && captureCudaGraph)
+        {
+            // ONNX Runtime refuses a capture when a node would run off the GPU; the session then runs uncaptured on CUDA
+            // rather than on the CPU (a failure to load CUDA at all is the next attempt's to report).
+            if (TryCreate(path, options, useCuda: true, captureCudaGraph: true, out var capturing, out var refusal) && capturing is not null)
+            {
+                return Loaded(capturing, "CUDA", capturesCudaGraph: true);
+            }
+
+            Log.CudaGraphRefused(logger, path, refusal!.Message);
+        }
+
+        if (wantCuda && TryLoad(path, options, useCuda: true, captureCudaGraph: false, logger, out var cudaSession) && cudaSession is not null)
         {
             return Loaded(cudaSession, "CUDA");
         }
 
-        TryLoad(path, options, useCuda: false, logger, out var cpuSession);
+        TryLoad(path, options, useCuda: false, captureCudaGraph: false, logger, out var cpuSession);
         return Loaded(cpuSession ?? throw new InvalidOperationException("CPU session creation returned no session"), "CPU");
 
-        ModelSession Loaded(InferenceSession session, string provider)
+        ModelSession Loaded(InferenceSession session, string provider, bool capturesCudaGraph = false)
         {
             string device = provider == "CPU" ? "CPU" : $"CUDA:{options.DeviceId}";
             Log.SessionLoaded(logger, path, provider, options.DeviceId, (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-            return new ModelSession(path, session, provider, DeviceGate.For(device, options.MaxConcurrentRunsPerDevice));
+            return new ModelSession(path, session, provider, DeviceGate.For(device, options.MaxConcurrentRunsPerDevice), capturesCudaGraph);
         }
     }
 
     /// <summary>Creates the session; a CUDA attempt that fails returns false (logged), a CPU failure throws.</summary>
-    private static bool TryLoad(string path, InferenceOptions options, bool useCuda, ILogger logger, out InferenceSession? session)
+    private static bool TryLoad(string path, InferenceOptions options, bool useCuda, bool captureCudaGraph, ILogger logger, out InferenceSession? session)
+    {
+        if (TryCreate(path, options, useCuda, captureCudaGraph, out session, out var failure))
+        {
+            return true;
+        }
+
+        if (!useCuda)
+        {
+            throw OrtFailures.Load(failure!, path);
+        }
+
+        CudaUnavailable.TryAdd(options.DeviceId, true);
+        Log.CudaFallback(logger, path, options.DeviceId, failure!.Message);
+        return false;
+    }
+
+    /// <summary>Creates the session, or returns false with ONNX Runtime's failure.</summary>
+    private static bool TryCreate(string path, InferenceOptions options, bool useCuda, bool captureCudaGraph, out InferenceSession? session, out OnnxRuntimeException? failure)
     {
         session = null;
+        failure = null;
         using var sessionOptions = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
@@ -158,7 +194,13 @@ public sealed class SessionCache
 
         try
         {
-            if (useCuda)
+            if (useCuda && captureCudaGraph)
+            {
+                using var cuda = new OrtCUDAProviderOptions();
+                cuda.UpdateOptions(new Dictionary<string, string>(options.CudaProviderOptions(captureGraph: true)));
+                sessionOptions.AppendExecutionProvider_CUDA(cuda);
+            }
+            else if (useCuda)
             {
                 sessionOptions.AppendExecutionProvider_CUDA(options.DeviceId);
             }
@@ -166,15 +208,10 @@ public sealed class SessionCache
             session = new InferenceSession(path, sessionOptions);
             return true;
         }
-        catch (OnnxRuntimeException ex) when (useCuda)
-        {
-            CudaUnavailable.TryAdd(options.DeviceId, true);
-            Log.CudaFallback(logger, path, options.DeviceId, ex.Message);
-            return false;
-        }
         catch (OnnxRuntimeException ex)
         {
-            throw OrtFailures.Load(ex, path);
+            failure = ex;
+            return false;
         }
     }
 

@@ -16,7 +16,10 @@ namespace Flux.Inference.Stages;
 /// when it is bound, not at run time (OrtIoBinding's documentation), so later writes to our CPU buffers
 /// would not reach a GPU. Inputs are therefore written before they are bound, and on a non-CPU provider
 /// the two that change every evaluation (x and t) are bound again after they change. On the CPU the
-/// binding refers to our buffers and nothing is rebound.
+/// binding refers to our buffers and nothing is rebound. A session that replays a CUDA graph
+/// (<see cref="ModelSession.CapturesCudaGraph"/>) copies bound host inputs into its captured device buffers only
+/// when the whole input set is bound again (onnxruntime issue 29782), so there every input is cleared and bound
+/// before each run, inside the device gate; the graph also fixes the shapes, which the session checks here.
 /// </remarks>
 internal sealed class TransformerVelocityModel : IVelocityModel, IDisposable
 {
@@ -31,6 +34,8 @@ internal sealed class TransformerVelocityModel : IVelocityModel, IDisposable
     private readonly string _hiddenStatesName;
     private readonly string _timestepName;
     private readonly bool _rebindChangingInputs;
+    private readonly List<(string Name, OrtValue Value)> _inputs = [];
+    private readonly Action<OrtIoBinding>? _rebindAllInputs;
 
     /// <param name="rebindChangingInputs">Bind x and t again before every run; null: only when the session is not on the CPU.</param>
     public TransformerVelocityModel(ModelSession session, ComponentIo io, TextConditioning conditioning, ImageSize size, ReadOnlySpan<float> guidance, CancellationToken cancellationToken, bool? rebindChangingInputs = null)
@@ -58,6 +63,13 @@ internal sealed class TransformerVelocityModel : IVelocityModel, IDisposable
             _velocity = Own(TensorBuffer.Allocate(velocity.ElementType, batch, tokens, FluxConstants.PackedChannels));   // (B, L, 64)
             _binding.BindOutput(velocity.Name, _velocity.Value);
             _tensorNames = string.Join(", ", io.Tensors.Values.Select(t => t.Name));
+            if (session.CapturesCudaGraph)
+            {
+                session.RequireCapturedShape(string.Join(", ", _inputs.Select(i => $"{i.Name} ({string.Join(", ", i.Value.GetTensorTypeAndShape().Shape)})")));
+                _rebindChangingInputs = false;
+                _rebindAllInputs = RebindAllInputs;
+            }
+
             _scope = session.BeginRuns(cancellationToken);
         }
         catch
@@ -80,7 +92,7 @@ internal sealed class TransformerVelocityModel : IVelocityModel, IDisposable
             _binding.BindInput(_timestepName, _timestep.Value);
         }
 
-        _scope.Run(_binding, _tensorNames);
+        _scope.Run(_binding, _tensorNames, _rebindAllInputs);
         _velocity.Read(velocity);
         Evaluations++;
     }
@@ -105,7 +117,17 @@ internal sealed class TransformerVelocityModel : IVelocityModel, IDisposable
         }
 
         _binding.BindInput(input.Name, buffer.Value);
+        _inputs.Add((input.Name, buffer.Value));
         return buffer;
+    }
+
+    private void RebindAllInputs(OrtIoBinding binding)
+    {
+        binding.ClearBoundInputs();
+        foreach (var (name, value) in _inputs)
+        {
+            binding.BindInput(name, value);
+        }
     }
 
     /// <summary>

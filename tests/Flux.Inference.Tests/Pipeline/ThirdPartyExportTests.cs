@@ -67,16 +67,7 @@ public sealed class ThirdPartyExportTests(BuiltPackages packages) : IDisposable
             RenameInput(graph, "latent_sample", "latent");
             RenameOutput(graph, "sample", "images");
         });
-        Edit(Path.Combine(_copy, "transformer", "model.onnx"), graph =>
-        {
-            foreach (var input in graph.Input.Where(i => i.Name is not ("img_ids" or "txt_ids")).ToList())
-            {
-                DeclareInput(graph, input.Name, DataType.Bfloat16, DataType.Float);
-            }
-
-            var output = graph.Output.Single();
-            RetypeOutput(graph, output.Name, DataType.Bfloat16);
-        });
+        Edit(Path.Combine(_copy, "transformer", "model.onnx"), Bf16TransformerIo);
 
         using var trt = FluxPipeline.Open(_copy, BuiltPackages.Cpu, cache: new SessionCache());
         Assert.Equal(TensorElementType.Int32, trt.Package.Io.Clip[IoContract.Ids].ElementType);
@@ -89,6 +80,28 @@ public sealed class ThirdPartyExportTests(BuiltPackages packages) : IDisposable
         var actual = trt.Generate(settings).Rgb;
         double meanDifference = expected.Zip(actual, (a, b) => (double)Math.Abs(a - b)).Average();
         Assert.True(meanDifference <= 2.0, $"mean pixel difference {meanDifference:F2}");
+    }
+
+    /// <summary>
+    /// The binding path a CUDA graph session takes (every input bound again before each run, docs/gpu.md) with bf16
+    /// transformer inputs and output: the host buffers convert at the boundary and sample as when bound once.
+    /// </summary>
+    [Fact]
+    public void Bf16TransformerIo_OnASessionCapturingACudaGraph_EqualsInputsBoundOnce()
+    {
+        string transformer = Path.Combine(_copy, "transformer", "model.onnx");
+        Edit(transformer, Bf16TransformerIo);
+        using var exported = FluxPipeline.Open(_copy, BuiltPackages.Cpu, cache: new SessionCache());
+        Assert.Equal(TensorElementType.BFloat16, exported.Package.Io.Transformer[IoContract.Velocity].ElementType);
+        var conditioning = exported.EncodePrompt("a red circle");
+        var size = Flux.Core.ImageSize.Create(128, 128);
+        using var lease = new SessionCache().Acquire(transformer, BuiltPackages.Cpu);
+        using var graphSession = TransformerBindingTests.CapturingSession(transformer);
+
+        float[] boundOnce = TransformerBindingTests.Denoise(lease.Session, exported.Package, conditioning, size);
+        float[] reboundEveryRun = TransformerBindingTests.Denoise(graphSession, exported.Package, conditioning, size);
+
+        Assert.Equal(boundOnce, reboundEveryRun);
     }
 
     [Fact]
@@ -109,6 +122,17 @@ public sealed class ThirdPartyExportTests(BuiltPackages packages) : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_copy, recursive: true);
+
+    /// <summary>BFL's TensorRT transformer: bf16 inputs (the fp32 position ids aside) and output, cast to fp32 inside.</summary>
+    private static void Bf16TransformerIo(GraphProto graph)
+    {
+        foreach (var input in graph.Input.Where(i => i.Name is not ("img_ids" or "txt_ids")).ToList())
+        {
+            DeclareInput(graph, input.Name, DataType.Bfloat16, DataType.Float);
+        }
+
+        RetypeOutput(graph, graph.Output.Single().Name, DataType.Bfloat16);
+    }
 
     private static void Edit(string modelFile, Action<GraphProto> edit)
     {
