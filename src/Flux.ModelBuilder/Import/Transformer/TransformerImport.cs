@@ -85,10 +85,10 @@ internal sealed class TransformerImport : IDisposable
             throw new ImportException($"{Config.Describe()}: {ex.Message}", ex);
         }
 
-        var graph = TinyTransformer.Build(options, parameters,
+        var built = TinyTransformer.Build(options, parameters,
             $"FLUX.1-{options.Variant.ToString().ToLowerInvariant()} transformer imported from {Path.GetFileName(Checkpoint.Source)}.");
         parameters.EnsureAllUsed();
-        return graph;
+        return built;
     }
 
     public CheckpointParameters Parameters(WeightPrecision precision, Func<string, long[], IReadOnlyList<LowRankUpdate>>? updates = null) =>
