@@ -44,6 +44,24 @@ internal static class ImportBench
         }
     }
 
+    /// <summary>`import-packages --gb N DIR` (experiments): writes the bench's checkpoint and imports it as DIR/fp32, DIR/bf16 and DIR/fp16, kept for `import-session`.</summary>
+    public static void Packages(string[] args)
+    {
+        int i = Array.IndexOf(args, "--gb");
+        double gb = i >= 0 ? double.Parse(args[i + 1], CultureInfo.InvariantCulture) : 2;
+        string root = Directory.CreateDirectory(args[^1]).FullName;
+        int doubleBlocks = Math.Max(1, (int)Math.Round(19 * gb / 2)), singleBlocks = Math.Max(1, (int)Math.Round(20 * gb / 2));
+        var source = ImportSourceFolder.WriteWithoutTransformer(Directory.CreateDirectory(Path.Combine(root, "src")).FullName, t5Width: 64, clipWidth: 64);
+        var checkpoint = Path.Combine(root, "flux1-schnell.safetensors");
+        WriteBflCheckpoint(checkpoint, new SmallFlux(Dev: false, Hidden, Heads: 8, DoubleBlocks: 1, SingleBlocks: 1, Context: 64, Pooled: 64), doubleBlocks, singleBlocks);
+        foreach (var (name, precision) in new[] { ("fp32", WeightPrecision.Fp32), ("bf16", WeightPrecision.Bf16), ("fp16", WeightPrecision.Fp16) })
+        {
+            ModelImporter.Import(new ImportRequest { Source = source, Output = Path.Combine(root, name), TransformerFile = checkpoint, Precision = precision });
+        }
+
+        File.Delete(checkpoint);
+    }
+
     private static void Throughput(string root, double gb, int rounds)
     {
         // A double block holds 36·h² weights, a single block 15·h² (BFL's layers.py): 19 + 20 blocks of width 1024 in bf16 are 2.0 GB.
@@ -178,6 +196,33 @@ internal static class ImportBench
         {
             GraphOptimizationLevel = args[2] == "no-optimization" ? Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_DISABLE_ALL : Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
+        // `level=basic|extended|all;KEY=VALUE;...` (experiments): a graph optimization level plus session config entries.
+        foreach (var part in args[2].Split(';', StringSplitOptions.RemoveEmptyEntries).Where(p => p.Contains('=')))
+        {
+            var (key, value) = (part[..part.IndexOf('=')], part[(part.IndexOf('=') + 1)..]);
+            if (key == "level")
+            {
+                options.GraphOptimizationLevel = value switch
+                {
+                    "off" => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_DISABLE_ALL,
+                    "basic" => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_BASIC,
+                    "extended" => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+                    _ => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL,
+                };
+            }
+            else if (key is "sleep" or "trim" or "optimized")
+            {
+                if (key == "optimized")
+                {
+                    options.OptimizedModelFilePath = value;
+                }
+            }
+            else
+            {
+                options.AddSessionConfigEntry(key, value);
+            }
+        }
+
         if (args[2] == "no-folding")
         {
             // What a session could do to keep half-precision weights half: ONNX Runtime's named-optimizer opt-out
@@ -186,9 +231,47 @@ internal static class ImportBench
         }
 
         using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(args[1], options);
+        if (args[2].Contains("trim=1", StringComparison.Ordinal))
+        {
+            MallocTrim(0);
+        }
+
+        string runs = string.Create(CultureInfo.InvariantCulture, $" created anon={ProcessMemory.Field("RssAnon:") / 1e6:0}");
+        if (args[2].Split(';').FirstOrDefault(p => p.StartsWith("run=", StringComparison.Ordinal)) is { } run)
+        {
+            // Zero inputs with every free dimension 64 (batch 1): what a denoising step holds and takes.
+            var inputs = session.InputMetadata.Select(m =>
+            {
+                var shape = m.Value.Dimensions.Select((d, k) => d > 0 ? d : (k == 0 && !m.Key.EndsWith("_ids", StringComparison.Ordinal) ? 1 : 64)).ToArray();
+                long count = shape.Aggregate(1L, (a, b) => a * b);
+                return m.Value.ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int64
+                    ? Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(new long[count], shape.Select(d => (long)d).ToArray())
+                    : Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(new float[count], shape.Select(d => (long)d).ToArray());
+            }).ToArray();
+            var names = session.InputMetadata.Keys.ToArray();
+            using var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
+            for (int k = 0; k < int.Parse(run[4..], CultureInfo.InvariantCulture); k++)
+            {
+                var watch = Stopwatch.StartNew();
+                using var outputs = session.Run(runOptions, names, inputs, session.OutputNames);
+                runs += string.Create(CultureInfo.InvariantCulture, $" run{k}={watch.Elapsed.TotalSeconds:0.000}s");
+            }
+
+            runs += string.Create(CultureInfo.InvariantCulture, $" after-runs anon={ProcessMemory.Field("RssAnon:") / 1e6:0} file={ProcessMemory.Field("RssFile:") / 1e6:0}");
+        }
+
+        if (args[2].Split(';').FirstOrDefault(p => p.StartsWith("sleep=", StringComparison.Ordinal)) is { } sleep)
+        {
+            Console.Error.WriteLine(Environment.ProcessId);
+            Thread.Sleep(int.Parse(sleep[6..], CultureInfo.InvariantCulture) * 1000);
+        }
+
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{ProcessMemory.Field("RssAnon:") / 1e6:0} {ProcessMemory.Field("RssFile:") / 1e6:0} {ProcessMemory.PeakResidentBytes / 1e6:0}"));
+            $"{ProcessMemory.Field("RssAnon:") / 1e6:0} {ProcessMemory.Field("RssFile:") / 1e6:0} {ProcessMemory.PeakResidentBytes / 1e6:0}{runs}"));
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
 
     private static void StreamCopy(string from, string to)
     {

@@ -16,6 +16,12 @@ internal static class PerfHarness
             return true;
         }
 
+        if (args.Length > 0 && args[0] == "import-packages")
+        {
+            ImportBench.Packages(args);
+            return true;
+        }
+
         if (args.Length == 0 || args[0] is not ("overhead" or "scaling" or "memory" or "profile" or "png" or "batch" or "load" or "truecfg" or "graph" or "import"))
         {
             return false;
