@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Flux.Inference.Sessions;
 using Flux.ModelBuilder.Import;
 using Flux.ModelBuilder.Onnx.Int4;
 using Flux.ModelBuilder.Tiny;
@@ -147,24 +148,26 @@ internal static class ImportBench
 
     /// <summary>
     /// What an ONNX Runtime session (CPU provider, full graph optimization as the pipeline sets it) holds for the
-    /// imported transformer at each storage precision: whether graph optimization widens fp16/bf16 weights (stored
-    /// with a Cast to fp32 after each) back to fp32 decides the memory a precision needs. Each session is created in
-    /// a child process (`import-session MODEL [no-folding]`), so memory the allocator keeps from an earlier session
-    /// cannot hide the next one's.
+    /// imported transformer at each storage precision (fp16/bf16 weights are stored with a Cast to fp32 after each):
+    /// the heap right after creation, after <see cref="NativeHeap.ReleaseFreePages"/> (what SessionCache does next),
+    /// and after two denoising steps (64 image and 64 text tokens, zero inputs), with the second step's time. Each
+    /// session is created in a child process (`import-session MODEL MODE`), so memory the allocator keeps from an
+    /// earlier session cannot hide the next one's.
     /// </summary>
     private static void SessionMemory(string source, string checkpoint, string output)
     {
+        const string Pipeline = "level=all;trim=1;run=2";
         Console.WriteLine();
-        Console.WriteLine("Transformer session (CPU provider, ORT_ENABLE_ALL), each created in a fresh process, per storage precision of the same checkpoint:");
+        Console.WriteLine("Transformer session (CPU provider), each created in a fresh process, per storage precision of the same checkpoint:");
         Console.WriteLine();
-        Console.WriteLine("| package | transformer weights MB | heap (RssAnon) after creation MB | mapped file pages (RssFile) MB | VmHWM MB |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+        Console.WriteLine("| package | session options | transformer weights MB | heap after creation MB | heap after malloc_trim MB | heap after 2 steps MB | mapped file pages MB | VmHWM MB | step s |");
+        Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var (name, precision, int4, mode) in new (string, WeightPrecision, Int4Quantization?, string)[]
         {
-            ("fp32", WeightPrecision.Fp32, null, "default"), ("bf16", WeightPrecision.Bf16, null, "default"), ("fp16", WeightPrecision.Fp16, null, "default"),
-            ("bf16, folding disabled", WeightPrecision.Bf16, null, "no-folding"), ("fp16, folding disabled", WeightPrecision.Fp16, null, "no-folding"),
-            ("bf16, graph optimization off", WeightPrecision.Bf16, null, "no-optimization"), ("fp32, graph optimization off", WeightPrecision.Fp32, null, "no-optimization"),
-            ("int4 (block 64) + fp32", WeightPrecision.Fp32, new Int4Quantization(), "default"),
+            ("fp32", WeightPrecision.Fp32, null, Pipeline), ("bf16", WeightPrecision.Bf16, null, Pipeline), ("fp16", WeightPrecision.Fp16, null, Pipeline),
+            ("bf16", WeightPrecision.Bf16, null, Pipeline + ";optimization.disable_specified_optimizers=ConstantFolding"),
+            ("bf16", WeightPrecision.Bf16, null, "level=off;run=2"), ("fp32", WeightPrecision.Fp32, null, "level=off;run=2"),
+            ("int4 (block 64) + fp32", WeightPrecision.Fp32, new Int4Quantization(), Pipeline),
         })
         {
             ModelImporter.Import(new ImportRequest { Source = source, Output = output, TransformerFile = checkpoint, Precision = precision, Int4 = int4 });
@@ -182,96 +185,80 @@ internal static class ImportBench
             }
 
             using var child = Process.Start(start)!;
-            string[] sizes = child.StandardOutput.ReadToEnd().Trim().Split(' ');
+            string sizes = child.StandardOutput.ReadToEnd().Trim().Replace(' ', '|');
             child.WaitForExit();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {weights / 1e6:0} | {sizes[0]} | {sizes[1]} | {sizes[2]} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | `{mode}` | {weights / 1e6:0} | {sizes.Replace("|", " | ")} |"));
             Directory.Delete(output, recursive: true);
         }
     }
 
-    /// <summary>`import-session MODEL default|no-folding|no-optimization`: creates the session and prints RssAnon, RssFile and VmHWM in MB.</summary>
+    /// <summary>
+    /// `import-session MODEL MODE`, MODE `KEY=VALUE;...`: `level=off|basic|extended|all` (graph optimization, default
+    /// all), `trim=1` (<see cref="NativeHeap.ReleaseFreePages"/> after creation, as SessionCache does), `run=N` (N
+    /// steps on zero inputs, every free dimension 64 but the batch), `optimized=PATH`, any other key a session config
+    /// entry. Prints RssAnon after creation, after the trim, after the runs, RssFile, VmHWM (MB) and the last step's seconds.
+    /// </summary>
     public static void CreateSession(string[] args)
     {
+        var settings = args[2].Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .ToDictionary(p => p[..p.IndexOf('=')], p => p[(p.IndexOf('=') + 1)..], StringComparer.Ordinal);
         using var options = new Microsoft.ML.OnnxRuntime.SessionOptions
         {
-            GraphOptimizationLevel = args[2] == "no-optimization" ? Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_DISABLE_ALL : Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL,
+            GraphOptimizationLevel = settings.GetValueOrDefault("level", "all") switch
+            {
+                "off" => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_DISABLE_ALL,
+                "basic" => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_BASIC,
+                "extended" => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+                _ => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL,
+            },
         };
-        // `level=basic|extended|all;KEY=VALUE;...` (experiments): a graph optimization level plus session config entries.
-        foreach (var part in args[2].Split(';', StringSplitOptions.RemoveEmptyEntries).Where(p => p.Contains('=')))
+        foreach (var (key, value) in settings.Where(s => s.Key is not ("level" or "trim" or "run" or "optimized")))
         {
-            var (key, value) = (part[..part.IndexOf('=')], part[(part.IndexOf('=') + 1)..]);
-            if (key == "level")
-            {
-                options.GraphOptimizationLevel = value switch
-                {
-                    "off" => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_DISABLE_ALL,
-                    "basic" => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_BASIC,
-                    "extended" => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
-                    _ => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL,
-                };
-            }
-            else if (key is "sleep" or "trim" or "optimized")
-            {
-                if (key == "optimized")
-                {
-                    options.OptimizedModelFilePath = value;
-                }
-            }
-            else
-            {
-                options.AddSessionConfigEntry(key, value);
-            }
+            options.AddSessionConfigEntry(key, value);
         }
 
-        if (args[2] == "no-folding")
+        if (settings.TryGetValue("optimized", out var optimized))
         {
-            // What a session could do to keep half-precision weights half: ONNX Runtime's named-optimizer opt-out
-            // (comma-separated names from graph_transformer_utils.cc).
-            options.AddSessionConfigEntry("optimization.disable_specified_optimizers", "ConstantFolding,FuseFp16InitializerToFp32NodeTransformer");
+            options.OptimizedModelFilePath = optimized;
         }
 
         using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(args[1], options);
-        if (args[2].Contains("trim=1", StringComparison.Ordinal))
+        long created = ProcessMemory.Field("RssAnon:");
+        if (settings.GetValueOrDefault("trim") == "1")
         {
-            MallocTrim(0);
+            NativeHeap.ReleaseFreePages();
         }
 
-        string runs = string.Create(CultureInfo.InvariantCulture, $" created anon={ProcessMemory.Field("RssAnon:") / 1e6:0}");
-        if (args[2].Split(';').FirstOrDefault(p => p.StartsWith("run=", StringComparison.Ordinal)) is { } run)
+        long trimmed = ProcessMemory.Field("RssAnon:");
+        double seconds = 0;
+        int runs = int.Parse(settings.GetValueOrDefault("run", "0"), CultureInfo.InvariantCulture);
+        if (runs > 0)
         {
-            // Zero inputs with every free dimension 64 (batch 1): what a denoising step holds and takes.
             var inputs = session.InputMetadata.Select(m =>
             {
-                var shape = m.Value.Dimensions.Select((d, k) => d > 0 ? d : (k == 0 && !m.Key.EndsWith("_ids", StringComparison.Ordinal) ? 1 : 64)).ToArray();
-                long count = shape.Aggregate(1L, (a, b) => a * b);
+                long[] shape = m.Value.Dimensions.Select((d, k) => d > 0 ? d : (k == 0 && !m.Key.EndsWith("_ids", StringComparison.Ordinal) ? 1L : 64L)).ToArray();
+                long count = shape.Aggregate(1L, (x, y) => x * y);
                 return m.Value.ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int64
-                    ? Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(new long[count], shape.Select(d => (long)d).ToArray())
-                    : Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(new float[count], shape.Select(d => (long)d).ToArray());
+                    ? Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(new long[count], shape)
+                    : Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(new float[count], shape);
             }).ToArray();
-            var names = session.InputMetadata.Keys.ToArray();
             using var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
-            for (int k = 0; k < int.Parse(run[4..], CultureInfo.InvariantCulture); k++)
+            for (int k = 0; k < runs; k++)
             {
                 var watch = Stopwatch.StartNew();
-                using var outputs = session.Run(runOptions, names, inputs, session.OutputNames);
-                runs += string.Create(CultureInfo.InvariantCulture, $" run{k}={watch.Elapsed.TotalSeconds:0.000}s");
+                using var outputs = session.Run(runOptions, session.InputMetadata.Keys.ToArray(), inputs, session.OutputNames);
+                seconds = watch.Elapsed.TotalSeconds;
             }
 
-            runs += string.Create(CultureInfo.InvariantCulture, $" after-runs anon={ProcessMemory.Field("RssAnon:") / 1e6:0} file={ProcessMemory.Field("RssFile:") / 1e6:0}");
-        }
-
-        if (args[2].Split(';').FirstOrDefault(p => p.StartsWith("sleep=", StringComparison.Ordinal)) is { } sleep)
-        {
-            Console.Error.WriteLine(Environment.ProcessId);
-            Thread.Sleep(int.Parse(sleep[6..], CultureInfo.InvariantCulture) * 1000);
+            foreach (var input in inputs)
+            {
+                input.Dispose();
+            }
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{ProcessMemory.Field("RssAnon:") / 1e6:0} {ProcessMemory.Field("RssFile:") / 1e6:0} {ProcessMemory.PeakResidentBytes / 1e6:0}{runs}"));
+            $"{created / 1e6:0} {trimmed / 1e6:0} {ProcessMemory.Field("RssAnon:") / 1e6:0} {ProcessMemory.Field("RssFile:") / 1e6:0} {ProcessMemory.PeakResidentBytes / 1e6:0} {seconds:0.000}"));
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "malloc_trim")]
-    private static extern int MallocTrim(nuint pad);
 
     private static void StreamCopy(string from, string to)
     {
