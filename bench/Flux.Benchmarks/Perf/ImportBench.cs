@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Flux.Inference.Sessions;
 using Flux.ModelBuilder.Import;
 using Flux.ModelBuilder.Onnx.Int4;
 using Flux.ModelBuilder.Tiny;
@@ -42,6 +43,24 @@ internal static class ImportBench
             Console.WriteLine();
             Int4Error(args.Contains("--quick"));
         }
+    }
+
+    /// <summary>`import-packages --gb N DIR` (experiments): writes the bench's checkpoint and imports it as DIR/fp32, DIR/bf16 and DIR/fp16, kept for `import-session`.</summary>
+    public static void Packages(string[] args)
+    {
+        int i = Array.IndexOf(args, "--gb");
+        double gb = i >= 0 ? double.Parse(args[i + 1], CultureInfo.InvariantCulture) : 2;
+        string root = Directory.CreateDirectory(args[^1]).FullName;
+        int doubleBlocks = Math.Max(1, (int)Math.Round(19 * gb / 2)), singleBlocks = Math.Max(1, (int)Math.Round(20 * gb / 2));
+        var source = ImportSourceFolder.WriteWithoutTransformer(Directory.CreateDirectory(Path.Combine(root, "src")).FullName, t5Width: 64, clipWidth: 64);
+        var checkpoint = Path.Combine(root, "flux1-schnell.safetensors");
+        WriteBflCheckpoint(checkpoint, new SmallFlux(Dev: false, Hidden, Heads: 8, DoubleBlocks: 1, SingleBlocks: 1, Context: 64, Pooled: 64), doubleBlocks, singleBlocks);
+        foreach (var (name, precision) in new[] { ("fp32", WeightPrecision.Fp32), ("bf16", WeightPrecision.Bf16), ("fp16", WeightPrecision.Fp16) })
+        {
+            ModelImporter.Import(new ImportRequest { Source = source, Output = Path.Combine(root, name), TransformerFile = checkpoint, Precision = precision });
+        }
+
+        File.Delete(checkpoint);
     }
 
     private static void Throughput(string root, double gb, int rounds)
@@ -129,24 +148,26 @@ internal static class ImportBench
 
     /// <summary>
     /// What an ONNX Runtime session (CPU provider, full graph optimization as the pipeline sets it) holds for the
-    /// imported transformer at each storage precision: whether graph optimization widens fp16/bf16 weights (stored
-    /// with a Cast to fp32 after each) back to fp32 decides the memory a precision needs. Each session is created in
-    /// a child process (`import-session MODEL [no-folding]`), so memory the allocator keeps from an earlier session
-    /// cannot hide the next one's.
+    /// imported transformer at each storage precision (fp16/bf16 weights are stored with a Cast to fp32 after each):
+    /// the heap right after creation, after <see cref="NativeHeap.ReleaseFreePages"/> (what SessionCache does next),
+    /// and after two denoising steps (64 image and 64 text tokens, zero inputs), with the second step's time. Each
+    /// session is created in a child process (`import-session MODEL MODE`), so memory the allocator keeps from an
+    /// earlier session cannot hide the next one's.
     /// </summary>
     private static void SessionMemory(string source, string checkpoint, string output)
     {
+        const string Pipeline = "level=all;trim=1;run=2";
         Console.WriteLine();
-        Console.WriteLine("Transformer session (CPU provider, ORT_ENABLE_ALL), each created in a fresh process, per storage precision of the same checkpoint:");
+        Console.WriteLine("Transformer session (CPU provider), each created in a fresh process, per storage precision of the same checkpoint:");
         Console.WriteLine();
-        Console.WriteLine("| package | transformer weights MB | heap (RssAnon) after creation MB | mapped file pages (RssFile) MB | VmHWM MB |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+        Console.WriteLine("| package | session options | transformer weights MB | heap after creation MB | heap after malloc_trim MB | heap after 2 steps MB | mapped file pages MB | VmHWM MB | step s |");
+        Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var (name, precision, int4, mode) in new (string, WeightPrecision, Int4Quantization?, string)[]
         {
-            ("fp32", WeightPrecision.Fp32, null, "default"), ("bf16", WeightPrecision.Bf16, null, "default"), ("fp16", WeightPrecision.Fp16, null, "default"),
-            ("bf16, folding disabled", WeightPrecision.Bf16, null, "no-folding"), ("fp16, folding disabled", WeightPrecision.Fp16, null, "no-folding"),
-            ("bf16, graph optimization off", WeightPrecision.Bf16, null, "no-optimization"), ("fp32, graph optimization off", WeightPrecision.Fp32, null, "no-optimization"),
-            ("int4 (block 64) + fp32", WeightPrecision.Fp32, new Int4Quantization(), "default"),
+            ("fp32", WeightPrecision.Fp32, null, Pipeline), ("bf16", WeightPrecision.Bf16, null, Pipeline), ("fp16", WeightPrecision.Fp16, null, Pipeline),
+            ("bf16", WeightPrecision.Bf16, null, Pipeline + ";optimization.disable_specified_optimizers=ConstantFolding"),
+            ("bf16", WeightPrecision.Bf16, null, "level=off;run=2"), ("fp32", WeightPrecision.Fp32, null, "level=off;run=2"),
+            ("int4 (block 64) + fp32", WeightPrecision.Fp32, new Int4Quantization(), Pipeline),
         })
         {
             ModelImporter.Import(new ImportRequest { Source = source, Output = output, TransformerFile = checkpoint, Precision = precision, Int4 = int4 });
@@ -164,30 +185,79 @@ internal static class ImportBench
             }
 
             using var child = Process.Start(start)!;
-            string[] sizes = child.StandardOutput.ReadToEnd().Trim().Split(' ');
+            string sizes = child.StandardOutput.ReadToEnd().Trim().Replace(' ', '|');
             child.WaitForExit();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {weights / 1e6:0} | {sizes[0]} | {sizes[1]} | {sizes[2]} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | `{mode}` | {weights / 1e6:0} | {sizes.Replace("|", " | ")} |"));
             Directory.Delete(output, recursive: true);
         }
     }
 
-    /// <summary>`import-session MODEL default|no-folding|no-optimization`: creates the session and prints RssAnon, RssFile and VmHWM in MB.</summary>
+    /// <summary>
+    /// `import-session MODEL MODE`, MODE `KEY=VALUE;...`: `level=off|basic|extended|all` (graph optimization, default
+    /// all), `trim=1` (<see cref="NativeHeap.ReleaseFreePages"/> after creation, as SessionCache does), `run=N` (N
+    /// steps on zero inputs, every free dimension 64 but the batch), `optimized=PATH`, any other key a session config
+    /// entry. Prints RssAnon after creation, after the trim, after the runs, RssFile, VmHWM (MB) and the last step's seconds.
+    /// </summary>
     public static void CreateSession(string[] args)
     {
+        var settings = args[2].Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .ToDictionary(p => p[..p.IndexOf('=')], p => p[(p.IndexOf('=') + 1)..], StringComparer.Ordinal);
         using var options = new Microsoft.ML.OnnxRuntime.SessionOptions
         {
-            GraphOptimizationLevel = args[2] == "no-optimization" ? Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_DISABLE_ALL : Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL,
+            GraphOptimizationLevel = settings.GetValueOrDefault("level", "all") switch
+            {
+                "off" => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_DISABLE_ALL,
+                "basic" => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_BASIC,
+                "extended" => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+                _ => Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL,
+            },
         };
-        if (args[2] == "no-folding")
+        foreach (var (key, value) in settings.Where(s => s.Key is not ("level" or "trim" or "run" or "optimized")))
         {
-            // What a session could do to keep half-precision weights half: ONNX Runtime's named-optimizer opt-out
-            // (comma-separated names from graph_transformer_utils.cc).
-            options.AddSessionConfigEntry("optimization.disable_specified_optimizers", "ConstantFolding,FuseFp16InitializerToFp32NodeTransformer");
+            options.AddSessionConfigEntry(key, value);
+        }
+
+        if (settings.TryGetValue("optimized", out var optimized))
+        {
+            options.OptimizedModelFilePath = optimized;
         }
 
         using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(args[1], options);
+        long created = ProcessMemory.Field("RssAnon:");
+        if (settings.GetValueOrDefault("trim") == "1")
+        {
+            NativeHeap.ReleaseFreePages();
+        }
+
+        long trimmed = ProcessMemory.Field("RssAnon:");
+        double seconds = 0;
+        int runs = int.Parse(settings.GetValueOrDefault("run", "0"), CultureInfo.InvariantCulture);
+        if (runs > 0)
+        {
+            var inputs = session.InputMetadata.Select(m =>
+            {
+                long[] shape = m.Value.Dimensions.Select((d, k) => d > 0 ? d : (k == 0 && !m.Key.EndsWith("_ids", StringComparison.Ordinal) ? 1L : 64L)).ToArray();
+                long count = shape.Aggregate(1L, (x, y) => x * y);
+                return m.Value.ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int64
+                    ? Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(new long[count], shape)
+                    : Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(new float[count], shape);
+            }).ToArray();
+            using var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
+            for (int k = 0; k < runs; k++)
+            {
+                var watch = Stopwatch.StartNew();
+                using var outputs = session.Run(runOptions, session.InputMetadata.Keys.ToArray(), inputs, session.OutputNames);
+                seconds = watch.Elapsed.TotalSeconds;
+            }
+
+            foreach (var input in inputs)
+            {
+                input.Dispose();
+            }
+        }
+
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{ProcessMemory.Field("RssAnon:") / 1e6:0} {ProcessMemory.Field("RssFile:") / 1e6:0} {ProcessMemory.PeakResidentBytes / 1e6:0}"));
+            $"{created / 1e6:0} {trimmed / 1e6:0} {ProcessMemory.Field("RssAnon:") / 1e6:0} {ProcessMemory.Field("RssFile:") / 1e6:0} {ProcessMemory.PeakResidentBytes / 1e6:0} {seconds:0.000}"));
     }
 
     private static void StreamCopy(string from, string to)
@@ -235,12 +305,16 @@ internal static class ImportBench
         BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)json.Length);
         file.Write(length);
         file.Write(json);
-        foreach (var (_, _, values) in tensors)
+        foreach (var (name, _, values) in tensors)
         {
+            // Each copy of the template block differs in the low mantissa bits (block index + 1), so no two blocks hold
+            // equal weights: ONNX Runtime shares equal folded initializers, which made identical copies cost one block's memory.
+            int copy = name.StartsWith("double_blocks.", StringComparison.Ordinal) || name.StartsWith("single_blocks.", StringComparison.Ordinal)
+                ? int.Parse(name.Split('.')[1], CultureInfo.InvariantCulture) + 1 : 0;
             var bf16 = new byte[2 * values.Length];
             for (int v = 0; v < values.Length; v++)
             {
-                BinaryPrimitives.WriteUInt16LittleEndian(bf16.AsSpan(2 * v), (ushort)(BitConverter.SingleToUInt32Bits(values[v]) >> 16));
+                BinaryPrimitives.WriteUInt16LittleEndian(bf16.AsSpan(2 * v), (ushort)((BitConverter.SingleToUInt32Bits(values[v]) >> 16) ^ (copy & 0x1F)));
             }
 
             file.Write(bf16);

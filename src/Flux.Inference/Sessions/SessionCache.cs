@@ -206,6 +206,7 @@ public sealed class SessionCache
             }
 
             session = new InferenceSession(path, sessionOptions);
+            NativeHeap.ReleaseFreePages();   // the weight copies graph optimization freed (twice the fp32 size for fp16/bf16 packages)
             return true;
         }
         catch (OnnxRuntimeException ex)

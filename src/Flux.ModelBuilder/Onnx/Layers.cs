@@ -26,6 +26,16 @@ internal static class Layers
         }
 
         var weight = g.Trained(prefix + ".weight", LinearInit(inFeatures), outFeatures, inFeatures);
+        if (g.Graph.Node.Count > 0 && g.Graph.Node[^1] is { OpType: "Cast" } widen && widen.Output[0] == weight)
+        {
+            // A weight stored in fp16/bf16 (Cast to fp32 after it): transpose the stored values, then widen. ONNX
+            // Runtime folds both at session creation and frees the intermediate only afterwards, so the intermediate
+            // is half-size here instead of a second fp32 copy (docs/benchmarks.md, "Import (issue 12)").
+            g.Graph.Node.RemoveAt(g.Graph.Node.Count - 1);
+            var transposed = g.Op("Transpose", [widen.Input[0]], Attr.Ints("perm", 1, 0));
+            return g.Op("MatMul", [x, g.Op("Cast", [transposed], Attr.Int("to", (long)global::Onnx.TensorProto.Types.DataType.Float))]);
+        }
+
         return g.Op("MatMul", [x, g.Op("Transpose", [weight], Attr.Ints("perm", 1, 0))]);
     }
 
