@@ -122,6 +122,9 @@ var useModelPackage = !empty(modelName)
 // A T4 (16 GB) cannot hold T5-XXL and the FLUX transformer at once: load, run and release one stage at a
 // time there (Flux.Inference's sequential memory mode, docs/deploy.md); an A100 keeps every session resident.
 var memoryMode = gpuProfileType == 'Consumption-GPU-NC8as-T4' ? 'sequential' : 'resident'
+// Even alone, fp32 T5-XXL (~19 GB) outgrows the T4's 16 GB: there CLIP and T5 run on the CPU from the replica's
+// 56 GiB of host memory, once per prompt, and the GPU keeps the transformer (int4: ~7 GB) and the VAE.
+var textEncodersOnCpu = gpuProfileType == 'Consumption-GPU-NC8as-T4'
 var fluxSettings = concat(
   useModelPackage
     ? [
@@ -147,6 +150,10 @@ var fluxSettings = concat(
     {
       name: 'Flux__Inference__MemoryMode'
       value: memoryMode
+    }
+    {
+      name: 'Flux__Inference__TextEncodersOnCpu'
+      value: string(textEncodersOnCpu)
     }
   ],
   empty(eventGridTopicEndpoint)

@@ -149,9 +149,10 @@ public sealed partial class FluxPipeline : IDisposable
     private SessionLease? Stage(ModelComponent component, out ModelSession session)
     {
         string file = Package.Io[component].ModelFile;
+        var options = _options.For(component);
         if (_options.MemoryMode == MemoryMode.Sequential)
         {
-            var lease = _cache.Acquire(file, _options, _logger, releaseWhenUnused: true, captureCudaGraph: component == ModelComponent.Transformer);
+            var lease = _cache.Acquire(file, options, _logger, releaseWhenUnused: true, captureCudaGraph: component == ModelComponent.Transformer);
             session = lease.Session;
             return lease;
         }
@@ -161,7 +162,7 @@ public sealed partial class FluxPipeline : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_resident.TryGetValue(component, out var held))
             {
-                held = _cache.Acquire(file, _options, _logger, captureCudaGraph: component == ModelComponent.Transformer);
+                held = _cache.Acquire(file, options, _logger, captureCudaGraph: component == ModelComponent.Transformer);
                 _resident.Add(component, held);
             }
 

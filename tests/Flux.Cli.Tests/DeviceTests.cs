@@ -56,6 +56,21 @@ public sealed class DeviceTests
     }
 
     [Fact]
+    public void TextEncodersOnCpu_ReachesTheSessionOptions_AndARunOnTheCpuReportsPlainCpu()
+    {
+        using var folder = new TemporaryFolder();
+        string output = Path.Combine(folder.Path, "encoders.png");
+        Assert.True(new Commands.GenerateArguments { TextEncodersOnCpu = true }.ToOptions().TextEncodersOnCpu);
+
+        var (exitCode, summary, error) = CliRunner.Run(["generate", "a cat", "--provider", "cpu", "--text-encoders-on-cpu", "-o", output, .. Tiny]);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(string.Empty, error);
+        Assert.Contains("provider CPU,", summary, StringComparison.Ordinal);   // everything is on the CPU: nothing to single out
+        Assert.True(File.Exists(output));
+    }
+
+    [Fact]
     public void MissingLibrary_NamesTheFirstLibraryThatDoesNotLoad()
     {
         Assert.Null(CudaProbe.MissingLibrary(["libc.so.6", "libm.so.6"]));

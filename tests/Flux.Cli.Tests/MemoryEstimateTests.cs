@@ -62,6 +62,28 @@ public sealed class MemoryEstimateTests
     }
 
     [Fact]
+    public void TextEncodersOffDevice_LeavesCLIPAndT5sWeightsOutOfTheDevicesEstimate()
+    {
+        var package = ModelPackage.Open(BuiltInPackages.EnsureBuilt("tiny"), Cpu);
+        var model = PackageMemoryModel.Of(package);
+        long Weights(string file) => ModelProto.Parser.ParseFrom(File.ReadAllBytes(file)).Graph.Initializer
+            .Sum(t => t.Dims.Aggregate(1L, (n, d) => n * d) * (t.DataType == (int)TensorProto.Types.DataType.Int64 ? 8 : 4));
+        var onDevice = package.Io.All
+            .Where(c => c.Component is not (ModelComponent.ClipTextEncoder or ModelComponent.T5TextEncoder))
+            .Select(c => Weights(c.ModelFile)).ToList();
+        var size = new ImageSize(512, 512);
+
+        var resident = model.Estimate(size, 1, MemoryMode.Resident, textEncodersOffDevice: true);
+        var sequential = model.Estimate(size, 1, MemoryMode.Sequential, textEncodersOffDevice: true);
+
+        Assert.Equal(onDevice.Sum(), resident.WeightBytes);
+        Assert.Equal(onDevice.Max(), sequential.WeightBytes);
+        var everything = model.Estimate(size, 1, MemoryMode.Resident);
+        Assert.Equal(everything.PeakBytes - everything.WeightBytes, resident.PeakBytes - resident.WeightBytes);   // activations unchanged
+        Assert.True(resident.WeightBytes < everything.WeightBytes);
+    }
+
+    [Fact]
     public void LargestFitting_IsTheLargestSizeOfTheAspectWithinTheBudget()
     {
         var model = PackageMemoryModel.Of(ModelPackage.Open(BuiltInPackages.EnsureBuilt("tiny"), Cpu));

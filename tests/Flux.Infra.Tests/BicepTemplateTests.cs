@@ -142,6 +142,7 @@ public sealed class BicepTemplateTests(CompiledTemplate template) : IClassFixtur
     [InlineData("Flux__Inference__DeviceId")]
     [InlineData("Flux__MaxParallelImages")]
     [InlineData("Flux__Inference__MemoryMode")]
+    [InlineData("Flux__Inference__TextEncodersOnCpu")]
     [InlineData("Flux__EventGridTopicEndpoint")] // from the configured topic's endpoint
     public void FunctionApp_SetsTheAppsFluxOption(string setting)
     {
@@ -156,6 +157,15 @@ public sealed class BicepTemplateTests(CompiledTemplate template) : IClassFixtur
         var module = template.TemplateDeclaring("Microsoft.App/containerApps");
 
         Assert.Equal("[if(equals(parameters('gpuProfileType'), 'Consumption-GPU-NC8as-T4'), 'sequential', 'resident')]", (string?)module["variables"]!["memoryMode"]);
+    }
+
+    [Fact]
+    public void TextEncoders_RunOnTheCpuOnTheT4Only()
+    {
+        var module = template.TemplateDeclaring("Microsoft.App/containerApps");
+
+        Assert.Equal("[equals(parameters('gpuProfileType'), 'Consumption-GPU-NC8as-T4')]", (string?)module["variables"]!["textEncodersOnCpu"]);
+        Assert.Contains("'Flux__Inference__TextEncodersOnCpu'", CompiledTemplate.Text(module), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -31,19 +31,21 @@ public sealed class GenerateCommand(IAnsiConsole console, ErrorConsole errors) :
             var batches = items.Select((item, i) => Batch(pipeline.Package, arguments, item, where[i])).ToList();
             var inputs = batches.Select((b, i) => BatchInputs.Decode(b[0], where[i])).ToList();   // every file checked before any work
             int total = batches.Sum(b => b.Count);
-            CheckMemory(pipeline, batches, device.Options.MemoryMode, provider == "CUDA" ? device.Cuda?.DeviceMemoryBytes : MemoryEstimate.CpuBudgetBytes());
+            bool onGpu = provider == "CUDA";
+            string runsOn = onGpu && device.Options.TextEncodersOnCpu ? "CUDA, text encoders on CPU" : provider;   // summary and metadata
+            CheckMemory(pipeline, batches, device.Options.MemoryMode, onGpu ? device.Cuda?.DeviceMemoryBytes : MemoryEstimate.CpuBudgetBytes(), onGpu && device.Options.TextEncodersOnCpu);
 
             int written = 0;
             foreach (var (batch, input) in batches.Zip(inputs))
             {
                 var outputs = Enumerable.Range(written, batch.Count).Select(k => OutputPath(arguments.Output, k, total)).ToList();
-                Render(pipeline, batch, input, outputs, arguments, provider, cancellationToken);
+                Render(pipeline, batch, input, outputs, arguments, runsOn, cancellationToken);
                 written += batch.Count;
             }
 
             var first = batches[0][0];
             console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"{total} image(s), {first.Width}x{first.Height}, {first.Steps} step(s), {first.Sampler}, model {pipeline.Package.Name}, provider {provider}, {arguments.FormatValue.Name()}, {Stopwatch.GetElapsedTime(start).TotalSeconds:0.0} s")));
+                $"{total} image(s), {first.Width}x{first.Height}, {first.Steps} step(s), {first.Sampler}, model {pipeline.Package.Name}, provider {runsOn}, {arguments.FormatValue.Name()}, {Stopwatch.GetElapsedTime(start).TotalSeconds:0.0} s")));
         }
 
         return 0;
@@ -144,7 +146,7 @@ public sealed class GenerateCommand(IAnsiConsole console, ErrorConsole errors) :
     }
 
     /// <summary>Refuses, before anything runs, a batch whose estimated peak memory exceeds the device's, naming the largest size that fits.</summary>
-    private static void CheckMemory(FluxPipeline pipeline, IReadOnlyList<List<GenerationSettings>> batches, MemoryMode mode, long? budget)
+    private static void CheckMemory(FluxPipeline pipeline, IReadOnlyList<List<GenerationSettings>> batches, MemoryMode mode, long? budget, bool textEncodersOffDevice)
     {
         if (budget is not long available)
         {
@@ -156,13 +158,13 @@ public sealed class GenerateCommand(IAnsiConsole console, ErrorConsole errors) :
         {
             var size = batch[0].Size;
             int rows = batch[0].UsesTrueCfg ? 2 * batch.Count : batch.Count;   // true CFG runs the transformer on a batch of 2B
-            var estimate = model.Estimate(size, rows, mode);
+            var estimate = model.Estimate(size, rows, mode, textEncodersOffDevice);
             if (estimate.PeakBytes <= available)
             {
                 continue;
             }
 
-            var fits = model.LargestFitting(size, rows, mode, available);
+            var fits = model.LargestFitting(size, rows, mode, available, textEncodersOffDevice);
             int divisor = (int)System.Numerics.BigInteger.GreatestCommonDivisor(size.Width, size.Height);
             string suggestion = fits is { } largest ? $"the largest {size.Width / divisor}:{size.Height / divisor} size that fits is {largest.Width}x{largest.Height}" : "no size fits";
             throw new CliUsageException(

@@ -27,6 +27,10 @@ public class InferenceArguments : CommandSettings
     [Description("Replay the transformer as one captured CUDA graph (needs --provider cuda; one image size per run of the tool)")]
     public bool CudaGraph { get; init; }
 
+    [CommandOption("--text-encoders-on-cpu")]
+    [Description("Run CLIP and T5 on the CPU from host memory, the transformer and VAE on the GPU (T5-XXL's ~19 GB then needs no GPU memory)")]
+    public bool TextEncodersOnCpu { get; init; }
+
     internal int DeviceId { get; private set; }
 
     public override ValidationResult Validate()
@@ -54,6 +58,7 @@ public class InferenceArguments : CommandSettings
         ExecutionProvider = Enum.Parse<ExecutionProviderKind>(Provider, ignoreCase: true),
         DeviceId = DeviceId,
         CudaGraph = CudaGraph,
+        TextEncodersOnCpu = TextEncodersOnCpu,
     };
 
     /// <summary>Parses an optional integer option; null when valid (absent -> <paramref name="fallback"/>).</summary>

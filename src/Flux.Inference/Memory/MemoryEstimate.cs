@@ -13,7 +13,8 @@ namespace Flux.Inference.Memory;
 /// peak = weights + max(transformer activations, VAE activations) + pipeline buffers, all in bytes:
 /// <list type="bullet">
 /// <item>weights: the sum of every initializer's bytes (element count x element size) of the four model files, external
-/// data included; all four stay loaded in resident memory mode, the largest one alone in sequential mode.</item>
+/// data included; all four stay loaded in resident memory mode, the largest one alone in sequential mode; a GPU's estimate
+/// leaves out the text encoders when they run on the CPU.</item>
 /// <item>transformer: with S = L + T tokens (L = (H/16)(W/16) image tokens, T the T5 length), the plain attention graph
 /// (MatMul, Mul by 1/sqrt(d), Softmax) materialises up to three (B, heads, S, S) fp32 tensors, 3 x B x heads x S^2 x 4
 /// bytes, which dominates at large sizes (tiny at 1024x1024: estimate 0.9 GiB, measured peak RSS 834 MiB above the
@@ -60,15 +61,19 @@ public sealed class PackageMemoryModel
     private const int FluxHidden = 3072;
     private const int FluxHeads = 24;
 
-    private PackageMemoryModel(long residentWeights, long largestWeights, int hidden, int heads, int attentionTensors, int vaeChannels, int t5Length)
+    private readonly IReadOnlyDictionary<ModelComponent, long> _weightBytes;
+
+    private PackageMemoryModel(IReadOnlyDictionary<ModelComponent, long> weightBytes, int hidden, int heads, int attentionTensors, int vaeChannels, int t5Length)
     {
-        (ResidentWeightBytes, LargestWeightBytes, Hidden, Heads, AttentionTensors, VaeChannels, T5Length) =
-            (residentWeights, largestWeights, hidden, heads, attentionTensors, vaeChannels, t5Length);
+        _weightBytes = weightBytes;
+        (Hidden, Heads, AttentionTensors, VaeChannels, T5Length) = (hidden, heads, attentionTensors, vaeChannels, t5Length);
     }
 
-    public long ResidentWeightBytes { get; }
+    /// <summary>Every model file's weights: what resident memory mode holds.</summary>
+    public long ResidentWeightBytes => _weightBytes.Values.Sum();
 
-    public long LargestWeightBytes { get; }
+    /// <summary>The largest model file's weights: what sequential memory mode holds at most.</summary>
+    public long LargestWeightBytes => _weightBytes.Values.Max();
 
     /// <summary>Transformer width; 0 when the graph has no attention to account for.</summary>
     public int Hidden { get; }
@@ -90,13 +95,17 @@ public sealed class PackageMemoryModel
         var (hidden, heads) = Attention(transformer);
         var conv = weights[ModelComponent.VaeDecoder].Initializers.FirstOrDefault(i => i.Name.Contains("conv_out", StringComparison.Ordinal) && i.Dimensions.Length == 4)
             ?? weights[ModelComponent.VaeDecoder].Initializers.FirstOrDefault(i => i.Dimensions is [3, _, _, _]);
-        return new PackageMemoryModel(weights.Values.Sum(w => w.TotalBytes), weights.Values.Max(w => w.TotalBytes),
+        return new PackageMemoryModel(weights.ToDictionary(w => w.Key, w => w.Value.TotalBytes),
             hidden, heads, transformer.OperatorTypes.Contains("MultiHeadAttention") ? FusedAttentionTensors : PlainAttentionTensors,
             conv is null ? 3 : (int)conv.Dimensions[1], package.T5MaxLength);
     }
 
     /// <summary>The estimate for <paramref name="batch"/> images of <paramref name="size"/>.</summary>
-    public MemoryEstimate Estimate(ImageSize size, int batch, MemoryMode mode)
+    /// <param name="textEncodersOffDevice">
+    /// The text encoders run elsewhere (<see cref="InferenceOptions.TextEncodersOnCpu"/> with a GPU): their weights are not
+    /// counted against this device; their activations (one prompt of T tokens) are small next to the transformer's.
+    /// </param>
+    public MemoryEstimate Estimate(ImageSize size, int batch, MemoryMode mode, bool textEncodersOffDevice = false)
     {
         long b = batch;
         long tokens = size.SequenceLength + T5Length;                         // S = L + T
@@ -104,14 +113,16 @@ public sealed class PackageMemoryModel
         long tokenActivations = b * tokens * Math.Max(Hidden, FluxConstants.PackedChannels) * FloatBytes * TokenTensorsPerLayer;   // (B, S, hidden) each
         long vae = VaeFullResolutionTensors * b * VaeChannels * size.Height * (long)size.Width * FloatBytes;   // (B, C, H, W) each
         long buffers = (2 * b * size.SequenceLength * FluxConstants.PackedChannels * FloatBytes) + (b * size.Height * (long)size.Width * 3);   // (B, L, 64) x 2, (B, H, W, 3)
-        return new MemoryEstimate(mode == MemoryMode.Sequential ? LargestWeightBytes : ResidentWeightBytes, attention, tokenActivations, vae, buffers);
+        var onDevice = _weightBytes.Where(w => !(textEncodersOffDevice && w.Key is ModelComponent.ClipTextEncoder or ModelComponent.T5TextEncoder)).Select(w => w.Value).ToList();
+        long weights = mode == MemoryMode.Sequential ? onDevice.Max() : onDevice.Sum();
+        return new MemoryEstimate(weights, attention, tokenActivations, vae, buffers);
     }
 
     /// <summary>
     /// The largest size with the aspect ratio of <paramref name="requested"/> (sides multiples of 16, not above it) whose
     /// estimate fits <paramref name="budgetBytes"/>, or null when not even 16 pixels on the short side fit.
     /// </summary>
-    public ImageSize? LargestFitting(ImageSize requested, int batch, MemoryMode mode, long budgetBytes)
+    public ImageSize? LargestFitting(ImageSize requested, int batch, MemoryMode mode, long budgetBytes, bool textEncodersOffDevice = false)
     {
         double aspect = requested.Width / (double)requested.Height;
         int shortSide = Math.Min(requested.Width, requested.Height) / FluxConstants.SizeMultiple;
@@ -120,7 +131,7 @@ public sealed class PackageMemoryModel
             int shortPixels = units * FluxConstants.SizeMultiple;
             int longPixels = (int)(Math.Floor(shortPixels * Math.Max(aspect, 1 / aspect) / FluxConstants.SizeMultiple) * FluxConstants.SizeMultiple);
             var size = aspect >= 1 ? new ImageSize(longPixels, shortPixels) : new ImageSize(shortPixels, longPixels);
-            if (Estimate(size, batch, mode).PeakBytes <= budgetBytes)
+            if (Estimate(size, batch, mode, textEncodersOffDevice).PeakBytes <= budgetBytes)
             {
                 return size;
             }

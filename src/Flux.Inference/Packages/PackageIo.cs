@@ -58,7 +58,7 @@ public sealed class PackageIo
         // session checked here is the one that runs, not a second copy of the largest model.
         ComponentIo Check(string file, ComponentContract contract, bool captureCudaGraph = false)
         {
-            using var lease = cache.Acquire(file, options, logger, releaseWhenUnused: sequential, captureCudaGraph);
+            using var lease = cache.Acquire(file, options.For(contract.Component), logger, releaseWhenUnused: sequential, captureCudaGraph);
             return IoValidator.Validate(lease.Session, contract, overrides, dimensions);
         }
 

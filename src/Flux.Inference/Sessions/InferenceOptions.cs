@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Flux.Inference.Packages;
 
 namespace Flux.Inference.Sessions;
 
@@ -66,6 +67,22 @@ public sealed class InferenceOptions
     /// </summary>
     public bool CudaGraph { get; set; }
 
+    /// <summary>
+    /// Run the text encoders (CLIP and T5) on the CPU, from host memory, whatever <see cref="ExecutionProvider"/> says; the
+    /// transformer and the VAE stay on the device. T5-XXL holds about 19 GB of fp32 weights, more than a 16 or 24 GB GPU has
+    /// beside an int4 transformer (~7 GB); it runs once per prompt, so the CPU costs seconds per image, not per step.
+    /// </summary>
+    public bool TextEncodersOnCpu { get; set; }
+
+    /// <summary>The settings <paramref name="component"/>'s session is created with: the CPU provider for the text encoders when <see cref="TextEncodersOnCpu"/> is set.</summary>
+    internal InferenceOptions For(ModelComponent component) =>
+        TextEncodersOnCpu && IsTextEncoder(component) && ExecutionProvider != ExecutionProviderKind.Cpu
+            ? OnCpu()
+            : this;
+
+    /// <summary>Whether <paramref name="component"/>'s weights take device memory under these settings.</summary>
+    internal bool OnDevice(ModelComponent component) => !(TextEncodersOnCpu && IsTextEncoder(component));
+
     /// <summary>Throws <see cref="ValidationException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -122,6 +139,17 @@ public sealed class InferenceOptions
         {
             throw new ValidationException($"CudaGraph needs MaxConcurrentRunsPerDevice 1, not {MaxConcurrentRunsPerDevice}: a captured graph replays into one set of device buffers");
         }
+    }
+
+    private static bool IsTextEncoder(ModelComponent component) =>
+        component is ModelComponent.ClipTextEncoder or ModelComponent.T5TextEncoder;
+
+    private InferenceOptions OnCpu()
+    {
+        var copy = (InferenceOptions)MemberwiseClone();
+        copy.ExecutionProvider = ExecutionProviderKind.Cpu;
+        copy.CudaGraph = false;
+        return copy;
     }
 
     internal string CacheKey => $"{ExecutionProvider}|{DeviceId}|{IntraOpThreads}|{InterOpThreads}|{AllowSpinning}|{CudaGraph}";
