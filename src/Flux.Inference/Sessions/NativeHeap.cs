@@ -17,10 +17,15 @@ namespace Flux.Inference.Sessions;
 internal static class NativeHeap
 {
     private static bool _unavailable = !OperatingSystem.IsLinux();
+    private static long _requests;
+
+    /// <summary>How many times <see cref="ReleaseFreePages"/> has been called in this process (where it did nothing too).</summary>
+    public static long Requests => Interlocked.Read(ref _requests);
 
     /// <summary>Releases the C heap's free pages; false where the C library has no <c>malloc_trim</c>.</summary>
     public static bool ReleaseFreePages()
     {
+        Interlocked.Increment(ref _requests);
         if (_unavailable)
         {
             return false;

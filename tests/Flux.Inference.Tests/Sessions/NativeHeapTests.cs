@@ -9,9 +9,32 @@ namespace Flux.Inference.Tests.Sessions;
 /// blocks that were freed but stayed resident, the way glibc keeps the weight copies graph optimization frees
 /// (an fp16/bf16 transformer session held twice the fp32 package's memory without it; docs/benchmarks.md).
 /// </summary>
+[Collection(Name)]   // apart from each other: one test counts calls the other makes
 public class NativeHeapTests
 {
+    public const string Name = "NativeHeap";
     private const int Page = 4096;
+
+    /// <summary>
+    /// Only SessionCache calls <see cref="NativeHeap.ReleaseFreePages"/> outside this class (whose other test is kept apart by
+    /// the collection), so the count rises with each session built, whatever other tests build meanwhile, and never if
+    /// SessionCache stops calling it.
+    /// </summary>
+    [Fact]
+    public void BuildingASession_ReleasesTheHeapsFreePages()
+    {
+        var cache = new SessionCache();
+        string transformer = Path.Combine(Pipeline.BuiltPackages.Directory("tiny"), "transformer", "model.onnx");
+
+        for (int build = 0; build < 2; build++)   // released when unused, so built again
+        {
+            long before = NativeHeap.Requests;
+            using (cache.Acquire(transformer, Pipeline.BuiltPackages.Cpu, releaseWhenUnused: true))
+            {
+                Assert.True(NativeHeap.Requests > before, $"build {build}: no heap release after building the session");
+            }
+        }
+    }
 
     [Fact]
     public void ReleaseFreePages_AfterFreeingHeapBlocks_ReturnsTheirPages()
