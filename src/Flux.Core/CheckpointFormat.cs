@@ -7,11 +7,12 @@ using System.Text;
 namespace Flux.Core;
 
 /// <summary>
-/// Version 1 of the sampler checkpoint file, all integers little-endian:
+/// The sampler checkpoint file, all integers little-endian. Version 2 adds an optional preview after the payload;
+/// a checkpoint without one is written as version 1, byte for byte what builds before version 2 wrote and read.
 /// <code>
 /// offset  size  field
 ///      0     8  magic "FLUXCKPT" (ASCII)
-///      8     4  version (int32) = 1
+///      8     4  version (int32): 1 without a preview, 2 with one
 ///     12     4  element type (int32): 1 = float32
 ///     16     4  rank R (int32), 1..8
 ///     20    4R  dimensions (int32 each, positive)
@@ -20,13 +21,21 @@ namespace Flux.Core;
 ///   28+4R    8  schedule fingerprint (uint64)
 ///   36+4R    8  payload length in bytes (int64) = product(dimensions) * 4
 ///   44+4R    N  payload: the latents, float32
-///  44+4R+N   8  checksum: XxHash64 (seed 0) of every byte before it (header and payload)
+/// version 2 only:
+///  44+4R+N   8  preview length P in bytes (int64) = product(dimensions) / 16 * 3 (one RGB pixel per latent cell)
+///  52+4R+N   P  preview: <see cref="LatentPreview.ToRgb"/> of the x0 estimate of the step that produced the state,
+///               image after image ((H/8, W/8, 3) bytes each); see <see cref="SamplerCheckpoint.PreviewRgb"/>
+/// both versions:
+///      end   8  checksum: XxHash64 (seed 0) of every byte before it
 /// </code>
 /// </summary>
 public static class CheckpointFormat
 {
-    /// <summary>The format version this build writes and reads.</summary>
-    public const int Version = 1;
+    /// <summary>The newest format version this build writes and reads (with a preview).</summary>
+    public const int Version = 2;
+
+    /// <summary>The version of a checkpoint without a preview; still written for those, and read.</summary>
+    public const int VersionWithoutPreview = 1;
 
     /// <summary>Largest rank accepted.</summary>
     public const int MaxRank = 8;
@@ -34,6 +43,7 @@ public static class CheckpointFormat
     private const int FixedPrefixLength = 20;   // magic, version, element type, rank
     private const int SuffixLength = 24;        // step index, total steps, fingerprint, payload length
     private const int ChecksumLength = 8;
+    private const int PreviewLengthFieldLength = 8;
 
     /// <summary>The 8 magic bytes at the start of every checkpoint.</summary>
     public static ReadOnlySpan<byte> Magic => "FLUXCKPT"u8;
@@ -46,7 +56,8 @@ public static class CheckpointFormat
         Span<byte> header = stackalloc byte[FixedPrefixLength + (4 * MaxRank) + SuffixLength];
         header = header[..(FixedPrefixLength + (4 * rank) + SuffixLength)];
         Magic.CopyTo(header);
-        BinaryPrimitives.WriteInt32LittleEndian(header[8..], Version);
+        byte[]? preview = checkpoint.PreviewRgb;
+        BinaryPrimitives.WriteInt32LittleEndian(header[8..], preview is null ? VersionWithoutPreview : Version);
         BinaryPrimitives.WriteInt32LittleEndian(header[12..], (int)checkpoint.ElementType);
         BinaryPrimitives.WriteInt32LittleEndian(header[16..], rank);
         int at = FixedPrefixLength;
@@ -62,13 +73,28 @@ public static class CheckpointFormat
         ReadOnlySpan<byte> payload = MemoryMarshal.AsBytes(checkpoint.Latents.AsSpan());
         BinaryPrimitives.WriteInt64LittleEndian(header[(at + 16)..], payload.Length);
 
+        Span<byte> previewLength = stackalloc byte[PreviewLengthFieldLength];
+        BinaryPrimitives.WriteInt64LittleEndian(previewLength, preview?.Length ?? 0);
+
         var hash = new XxHash64();
         hash.Append(header);
         hash.Append(payload);
+        if (preview is not null)
+        {
+            hash.Append(previewLength);
+            hash.Append(preview);
+        }
+
         Span<byte> checksum = stackalloc byte[ChecksumLength];
         BinaryPrimitives.WriteUInt64LittleEndian(checksum, hash.GetCurrentHashAsUInt64());
         stream.Write(header);
         stream.Write(payload);
+        if (preview is not null)
+        {
+            stream.Write(previewLength);
+            stream.Write(preview);
+        }
+
         stream.Write(checksum);
     }
 
@@ -86,9 +112,9 @@ public static class CheckpointFormat
 
         RequireBytes(got, prefix.Length, "header");
         int version = BinaryPrimitives.ReadInt32LittleEndian(prefix[8..]);
-        if (version != Version)
+        if (version is not (VersionWithoutPreview or Version))
         {
-            throw Fail(CheckpointFailure.UnsupportedVersion, $"checkpoint version {version} is not supported; this build reads version {Version}");
+            throw Fail(CheckpointFailure.UnsupportedVersion, $"checkpoint version {version} is not supported; this build reads versions {VersionWithoutPreview} and {Version}");
         }
 
         int elementType = BinaryPrimitives.ReadInt32LittleEndian(prefix[12..]);
@@ -133,6 +159,7 @@ public static class CheckpointFormat
         Span<byte> payload = MemoryMarshal.AsBytes(latents.AsSpan());
         RequireBytes(stream.ReadAtLeast(payload, payload.Length, throwOnEndOfStream: false), payload.Length, "payload");
         hash.Append(payload);
+        byte[]? preview = version == Version ? ReadPreview(stream, hash, shape, elements) : null;
 
         Span<byte> checksum = stackalloc byte[ChecksumLength];
         RequireBytes(stream.ReadAtLeast(checksum, checksum.Length, throwOnEndOfStream: false), checksum.Length, "checksum");
@@ -143,8 +170,36 @@ public static class CheckpointFormat
             throw Fail(CheckpointFailure.ChecksumMismatch, $"checkpoint checksum mismatch: stored {stored:x16}, computed {computed:x16}; the file is corrupted");
         }
 
-        return new SamplerCheckpoint(shape, stepIndex, totalSteps, fingerprint, latents);
+        return new SamplerCheckpoint(shape, stepIndex, totalSteps, fingerprint, latents) { PreviewRgb = preview };
     }
+
+    /// <summary>Version 2's preview length field and bytes; the length must be exactly the shape's (checked before allocating).</summary>
+    private static byte[] ReadPreview(Stream stream, XxHash64 hash, int[] shape, long elements)
+    {
+        Span<byte> lengthField = stackalloc byte[PreviewLengthFieldLength];
+        RequireBytes(stream.ReadAtLeast(lengthField, lengthField.Length, throwOnEndOfStream: false), lengthField.Length, "preview length");
+        hash.Append(lengthField);
+        long length = BinaryPrimitives.ReadInt64LittleEndian(lengthField);
+        long? expected = PreviewLength(elements);
+        if (length != expected)
+        {
+            throw Fail(CheckpointFailure.Malformed, expected is null
+                ? $"checkpoint preview of {length} bytes cannot belong to shape {SamplerCheckpoint.FormatShape(shape)}: its {elements} values are not whole latent cells of {FluxConstants.LatentChannels}"
+                : $"checkpoint preview length {length} bytes does not match shape {SamplerCheckpoint.FormatShape(shape)} (one RGB pixel per latent cell: {expected} bytes)");
+        }
+
+        var preview = new byte[length];
+        RequireBytes(stream.ReadAtLeast(preview, preview.Length, throwOnEndOfStream: false), preview.Length, "preview");
+        hash.Append(preview);
+        return preview;
+    }
+
+    /// <summary>
+    /// Bytes of the RGB preview of <paramref name="latentValues"/> latent values: 3 per latent cell of 16 channels
+    /// (for (B, L, 64): B images of (H/8, W/8, 3)); null when the values are not whole cells.
+    /// </summary>
+    internal static long? PreviewLength(long latentValues)
+        => latentValues % FluxConstants.LatentChannels == 0 ? latentValues / FluxConstants.LatentChannels * LatentPreview.RgbChannels : null;
 
     internal static string? ValidateShape(ReadOnlySpan<int> shape, out long elements)
     {

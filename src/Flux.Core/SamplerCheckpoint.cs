@@ -13,6 +13,7 @@ public enum CheckpointElementType
 /// The sampler state between steps: the latents after <see cref="Step"/> steps of a schedule of
 /// <see cref="TotalSteps"/> steps. Resuming from it with the same model, schedule and sampler gives
 /// bit-identical results to an uninterrupted run (every sampler step depends only on x and the schedule).
+/// It may carry <see cref="PreviewRgb"/>, which is for display only: resuming never reads it.
 /// Binary format: see <see cref="CheckpointFormat"/>.
 /// </summary>
 public sealed class SamplerCheckpoint
@@ -63,6 +64,29 @@ public sealed class SamplerCheckpoint
 
     /// <summary>The state x at <see cref="Step"/>, flattened in <see cref="Shape"/> order.</summary>
     public float[] Latents { get; }
+
+    /// <summary>
+    /// Optional: the RGB preview (<see cref="LatentPreview.ToRgb"/>, (H/8, W/8, 3) bytes per image, image after image) of
+    /// the x0 estimate x - t*v of the step that produced this state, taken at that step's start
+    /// (<see cref="DenoiseObserver.PreviewAvailable"/>). A noisy state's own preview shows noise until the last steps; this
+    /// shows the picture the sampler is heading for. Null when unknown (the initial state, a version 1 file).
+    /// Kept, not copied; its length must be 3 bytes per latent cell of 16 values.
+    /// </summary>
+    public byte[]? PreviewRgb
+    {
+        get;
+        init
+        {
+            if (value is not null && value.Length != CheckpointFormat.PreviewLength(Latents.Length))
+            {
+                throw new ArgumentException(CheckpointFormat.PreviewLength(Latents.Length) is { } expected
+                    ? string.Create(CultureInfo.InvariantCulture, $"preview holds {value.Length} bytes but shape {FormatShape(Shape)} needs {expected} (3 per latent cell)")
+                    : $"shape {FormatShape(Shape)} is not made of whole latent cells of {FluxConstants.LatentChannels} values, so it has no preview", nameof(PreviewRgb));
+            }
+
+            field = value;
+        }
+    }
 
     /// <summary>True when every step has run.</summary>
     public bool IsCompleted => Step == TotalSteps;

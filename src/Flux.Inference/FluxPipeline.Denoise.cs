@@ -91,6 +91,7 @@ public sealed partial class FluxPipeline
         var inpainting = request.Mask is { } mask ? new InpaintingBlend(imageLatent!, noise!, Inpainting.PackedMask(RepaintLuminance(mask), size), batch.Count) : null;
         int end = (int)Math.Min(first.Steps, (long)start + request.MaxSteps);
         int reached = start;
+        byte[]? preview = request.PreviewInCheckpoints ? request.ResumeFrom?.PreviewRgb : null;   // kept when no step runs
         if (start < end)
         {
             long clock = Stopwatch.GetTimestamp();
@@ -101,13 +102,16 @@ public sealed partial class FluxPipeline
             {
                 IVelocityModel model = first.UsesTrueCfg ? new TrueCfgVelocityModel(transformerModel, first.TrueCfgScale, x.Length) : transformerModel;
                 var workspace = statePool is null ? new SamplerWorkspace(x.Length) : new SamplerWorkspace(statePool.Rent(x.Length));
-                var observer = request.Progress is null ? null : new ProgressObserver(request.Progress, size, request.PreviewInterval);
+                DenoiseObserver? observer = request.Progress is null ? null : new ProgressObserver(request.Progress, size, request.PreviewInterval);
+                var checkpointPreview = request.PreviewInCheckpoints ? new CheckpointPreview(observer, size, batch.Count) : null;
+                observer = checkpointPreview ?? observer;
                 int interval = request.CheckpointInterval > 0 ? request.CheckpointInterval : end - start;
                 try
                 {
                     while (reached < end)
                     {
                         int chunkEnd = Math.Min(end, reached + interval);
+                        checkpointPreview?.TakeAt(chunkEnd - 1);
                         RunSteps(model, x, timesteps, sampler, reached, chunkEnd, observer, workspace, inpainting, cancellationToken);
                         reached = chunkEnd;
                         bool outOfTime = request.TimeBudget != Timeout.InfiniteTimeSpan && Stopwatch.GetElapsedTime(clock) >= request.TimeBudget;
@@ -118,7 +122,7 @@ public sealed partial class FluxPipeline
 
                         if (request.OnCheckpoint is { } onCheckpoint)
                         {
-                            await onCheckpoint(new SamplerCheckpoint(shape, reached, first.Steps, fingerprint, (float[])x.Clone()), cancellationToken).ConfigureAwait(false);
+                            await onCheckpoint(new SamplerCheckpoint(shape, reached, first.Steps, fingerprint, (float[])x.Clone()) { PreviewRgb = checkpointPreview?.Rgb }, cancellationToken).ConfigureAwait(false);
                         }
                     }
                 }
@@ -126,12 +130,14 @@ public sealed partial class FluxPipeline
                 {
                     statePool?.Return(workspace.FirstVelocityBuffer);
                 }
+
+                preview = checkpointPreview?.Rgb;
             }
 
             Log.Denoised(_logger, start, reached, first.Steps);
         }
 
-        return new SamplerCheckpoint(shape, reached, first.Steps, fingerprint, x);
+        return new SamplerCheckpoint(shape, reached, first.Steps, fingerprint, x) { PreviewRgb = preview };
     }
 
     /// <summary>

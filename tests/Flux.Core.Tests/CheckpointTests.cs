@@ -31,8 +31,20 @@ public class CheckpointTests
         return SamplerCheckpoint.ReadFrom(stream);
     }
 
+    private const int PayloadEnd = 20 + (4 * 3) + 24 + (768 * 4);   // header of rank 3, then the payload
+    private const int ChecksumLength = 8;
+    private const int PreviewLength = 12 * 4 * 3;                     // 12 tokens of 4 latent cells, RGB each
+
     private static SamplerCheckpoint Sample(int stepIndex = 3, int totalSteps = 8)
         => new(Shape, stepIndex, totalSteps, 0xDEADBEEF12345678, TestData.Normals(30, Size.PackedLength));
+
+    private static SamplerCheckpoint WithPreview()
+    {
+        var plain = Sample();
+        var preview = new byte[LatentPreview.RgbLength(Size)];
+        LatentPreview.ToRgb(plain.Latents, Size, preview);
+        return new SamplerCheckpoint(Shape, 3, 8, 0xDEADBEEF12345678, plain.Latents) { PreviewRgb = preview };
+    }
 
     [Theory]
     [MemberData(nameof(SamplerNames))]
@@ -101,15 +113,119 @@ public class CheckpointTests
     }
 
     [Fact]
-    public void UnknownVersion_IsRejectedNamingBothVersions()
+    public void UnknownVersion_IsRejectedNamingTheVersionsRead()
     {
         byte[] bytes = Bytes(Sample());
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), 2);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), 3);
 
         var error = Assert.Throws<CheckpointException>(() => Read(bytes));
 
         Assert.Equal(CheckpointFailure.UnsupportedVersion, error.Failure);
-        Assert.Equal("checkpoint version 2 is not supported; this build reads version 1", error.Message);
+        Assert.Equal("checkpoint version 3 is not supported; this build reads versions 1 and 2", error.Message);
+    }
+
+    [Fact]
+    public void WithoutPreview_IsWrittenAsVersion1_AndReadsWithoutOne()
+    {
+        byte[] bytes = Bytes(Sample());
+
+        Assert.Equal(1, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8)));
+        Assert.Equal(PayloadEnd + ChecksumLength, bytes.Length);   // exactly the version 1 layout older builds read
+        Assert.Null(Read(bytes).PreviewRgb);
+    }
+
+    [Fact]
+    public void RoundTrip_WithPreview_IsVersion2_AndKeepsThePreviewBytes()
+    {
+        SamplerCheckpoint original = WithPreview();
+
+        byte[] bytes = Bytes(original);
+        SamplerCheckpoint read = Read(bytes);
+
+        Assert.Equal(2, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8)));
+        Assert.Equal(PayloadEnd + 8 + PreviewLength + ChecksumLength, bytes.Length);
+        Assert.Equal(PreviewLength, BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(PayloadEnd)));
+        Assert.Equal(original.PreviewRgb, read.PreviewRgb);
+        Assert.Equal(original.Latents, read.Latents);
+        Assert.Equal((3, 8, 0xDEADBEEF12345678), (read.Step, read.TotalSteps, read.ScheduleFingerprint));
+    }
+
+    [Theory]
+    [InlineData(0)]      // a preview byte
+    [InlineData(143)]    // the last preview byte
+    public void WithPreview_FlippedPreviewByte_IsRejectedAsChecksumMismatch(int previewOffset)
+    {
+        byte[] bytes = Bytes(WithPreview());
+        bytes[PayloadEnd + 8 + previewOffset] ^= 0x01;
+
+        var error = Assert.Throws<CheckpointException>(() => Read(bytes));
+
+        Assert.Equal(CheckpointFailure.ChecksumMismatch, error.Failure);
+    }
+
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(143L)]
+    [InlineData(145L)]
+    [InlineData(long.MaxValue)]   // must be refused before anything is allocated
+    [InlineData(-1L)]
+    public void WithPreview_LengthOtherThanTheShapes_IsRejectedAsMalformed(long length)
+    {
+        byte[] bytes = Bytes(WithPreview());
+        BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(PayloadEnd), length);
+
+        var error = Assert.Throws<CheckpointException>(() => Read(bytes));
+
+        Assert.Equal(CheckpointFailure.Malformed, error.Failure);
+        Assert.Equal($"checkpoint preview length {length} bytes does not match shape (1, 12, 64) (one RGB pixel per latent cell: 144 bytes)", error.Message);
+    }
+
+    [Theory]
+    [InlineData(4)]      // inside the preview length
+    [InlineData(50)]     // inside the preview
+    public void WithPreview_Truncated_IsRejectedAsTruncated(int keepAfterPayload)
+    {
+        byte[] bytes = Bytes(WithPreview());
+
+        var error = Assert.Throws<CheckpointException>(() => Read(bytes[..(PayloadEnd + keepAfterPayload)]));
+
+        Assert.Equal(CheckpointFailure.Truncated, error.Failure);
+    }
+
+    [Fact]
+    public void Version1File_WithVersionChangedTo2_IsRejected()
+    {
+        byte[] bytes = Bytes(Sample());
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), 2);   // the checksum now reads as a preview length
+
+        var error = Assert.Throws<CheckpointException>(() => Read(bytes));
+
+        Assert.Equal(CheckpointFailure.Malformed, error.Failure);
+    }
+
+    [Fact]
+    public void Constructor_RejectsAPreviewThatDoesNotFitTheShape()
+    {
+        float[] latents = Sample().Latents;
+
+        var error = Assert.Throws<ArgumentException>(() => new SamplerCheckpoint(Shape, 3, 8, 0, latents) { PreviewRgb = new byte[143] });
+
+        Assert.Contains("preview holds 143 bytes but shape (1, 12, 64) needs 144 (3 per latent cell)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Size_At1024x1024_GrowsByThePreviewOnly_UnderFivePercent()
+    {
+        var size = ImageSize.Create(1024, 1024);   // L = 4096 tokens of 64: 1 MiB of float32
+        var latents = new float[size.PackedLength];
+        var plain = new SamplerCheckpoint([1, size.SequenceLength, 64], 1, 4, 0, latents);
+        var previewed = new SamplerCheckpoint([1, size.SequenceLength, 64], 1, 4, 0, latents) { PreviewRgb = new byte[LatentPreview.RgbLength(size)] };
+
+        int before = Bytes(plain).Length, after = Bytes(previewed).Length;
+
+        Assert.Equal(56 + (4096 * 64 * 4) + 8, before);      // header, payload, checksum: 1,048,640
+        Assert.Equal(before + 8 + (128 * 128 * 3), after);    // + length field + (H/8, W/8, 3) bytes: 1,097,800 (+4.7 %)
+        Assert.True(after < before * 1.05);
     }
 
     [Theory]

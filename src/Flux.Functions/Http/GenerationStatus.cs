@@ -65,5 +65,5 @@ internal sealed record GenerationStatus(
 }
 
 /// <param name="Format">"png", "jpeg" or "webp": the file at <paramref name="Url"/> (its blob name has the matching extension).</param>
-/// <param name="Preview">GET .../images/{n}/preview: the latest checkpoint as a small JPEG while rendering, the image once done.</param>
+/// <param name="Preview">GET .../images/{n}/preview: a small JPEG of the x0 estimate at the latest checkpoint while rendering, the image once done.</param>
 internal sealed record ImageLink(int Index, Uri Url, string Format, string ContentType, Uri Preview);

@@ -121,8 +121,8 @@ internal sealed class GenerationsApi(
     }
 
     /// <summary>
-    /// A live preview: while image n renders, its latest checkpoint as a small JPEG (<see cref="IImageRenderer.PreviewJpeg"/>);
-    /// once it is done, the image itself; 404 before the first checkpoint, and for a failed or cancelled image.
+    /// A live preview: while image n renders, a small JPEG of the sampler's x0 estimate at its latest checkpoint (the picture
+    /// it is heading for, not the noisy state; <see cref="IImageRenderer.PreviewJpeg"/>); once it is done, the image itself; 404 before the first checkpoint, and for a failed or cancelled image.
     /// </summary>
     [Function(Preview)]
     public async Task<IActionResult> GetPreviewAsync(

@@ -66,6 +66,7 @@ internal sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
             Mask = request.Source?.Mask,
             MaxSteps = maxSteps,
             CheckpointInterval = _checkpointEvery,
+            PreviewInCheckpoints = true,
             OnCheckpoint = async (state, ct) =>
             {
                 saving = true;
@@ -102,8 +103,10 @@ internal sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
     public const int PreviewQuality = 80;
 
     /// <summary>
-    /// The checkpoint's latent x_t through Flux.Core's <see cref="LatentPreview"/> (ComfyUI's linear latent-to-RGB factors
-    /// for FLUX), a (W/8) x (H/8) JPEG: the noisy state as it stands at the checkpoint's step, sharpening as t falls to 0.
+    /// A (W/8) x (H/8) JPEG of what the sampler predicts at the checkpoint's step: the preview the checkpoint carries
+    /// (<see cref="SamplerCheckpoint.PreviewRgb"/>, Flux.Core's <see cref="LatentPreview"/> of the x0 estimate x - t*v of the
+    /// last step run, as the CLI's --preview shows). A checkpoint without one (written before version 2, or the start of
+    /// an image-to-image run of strength 0) shows its latent x_t through the same projection instead.
     /// </summary>
     public byte[]? PreviewJpeg(GenerationSettings spec, ReadOnlyMemory<byte> checkpoint)
     {
@@ -115,9 +118,14 @@ internal sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
             throw new InvalidRenderInputException($"checkpoint of {state.Latents.Length} values does not hold an image of {size}");
         }
 
-        var rgb = new byte[LatentPreview.RgbLength(size)];   // (H/8, W/8, 3)
-        LatentPreview.ToRgb(state.Latents.AsSpan(0, size.PackedLength), size, rgb);
-        return ImageEncoding.Encode(rgb, size.LatentWidth, size.LatentHeight, [], ImageFormat.Jpeg, PreviewQuality);
+        int rgbLength = LatentPreview.RgbLength(size);   // (H/8, W/8, 3) of image 0
+        byte[] rgb = state.PreviewRgb ?? new byte[rgbLength];
+        if (state.PreviewRgb is null)
+        {
+            LatentPreview.ToRgb(state.Latents.AsSpan(0, size.PackedLength), size, rgb);
+        }
+
+        return ImageEncoding.Encode(rgb.AsSpan(0, rgbLength), size.LatentWidth, size.LatentHeight, [], ImageFormat.Jpeg, PreviewQuality);
     }
 
     public void Dispose() => _pipeline.Dispose();

@@ -33,8 +33,8 @@ internal interface IImageRenderer
     Task<byte[]> DecodeAsync(GenerationSettings spec, ReadOnlyMemory<byte> finalCheckpoint, CancellationToken cancellationToken);
 
     /// <summary>
-    /// A small JPEG of the state in <paramref name="checkpoint"/> (no model run: a cheap projection of the latent), for
-    /// live previews; null when this renderer cannot preview its checkpoints.
+    /// A small JPEG of what the sampler predicts at <paramref name="checkpoint"/>'s step (its x0 estimate; no model run: a
+    /// cheap projection of a latent), for live previews; null when this renderer cannot preview its checkpoints.
     /// </summary>
     byte[]? PreviewJpeg(GenerationSettings spec, ReadOnlyMemory<byte> checkpoint) => null;
 }

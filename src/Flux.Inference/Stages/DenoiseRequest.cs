@@ -33,6 +33,12 @@ public sealed record DenoiseRequest(TextConditioning Conditioning, GenerationSet
     /// </summary>
     public Func<SamplerCheckpoint, CancellationToken, ValueTask>? OnCheckpoint { get; init; }
 
+    /// <summary>
+    /// Attach <see cref="SamplerCheckpoint.PreviewRgb"/> (the preview of the x0 estimate of the last step run) to every
+    /// state handed to <see cref="OnCheckpoint"/> and to the state returned, for whoever shows checkpoints as previews.
+    /// </summary>
+    public bool PreviewInCheckpoints { get; init; }
+
     /// <summary>Steps between checkpoints (and between time-budget checks); 0 = none.</summary>
     public int CheckpointInterval { get; init; }
 

@@ -160,6 +160,7 @@ public sealed class FeatureJobTests(AzuriteFixture azurite, TinyModelFixture tin
             var job = (await service.Client.GetInstanceAsync(id, getInputsAndOutputs: true))!.ReadInputAs<GenerateJobInput>()!.Job;
             byte[] checkpoint = (await service.Get<CheckpointStore>().ReadAsync(id, 0, CancellationToken.None))!;
             Assert.Equal(tiny.Renderer.PreviewJpeg(job.Items[0], checkpoint), jpeg);   // the latest checkpoint's, at step 4
+            Assert.NotNull(Flux.Core.SamplerCheckpoint.ReadFrom(new MemoryStream(checkpoint)).PreviewRgb);   // its x0 estimate (PreviewTests)
 
             held.ReleaseAll();
             await service.WaitAsync(id);
