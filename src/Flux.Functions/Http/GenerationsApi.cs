@@ -140,6 +140,7 @@ internal sealed class GenerationsApi(
         }
 
         // The checkpoint first: it is deleted only after the image is stored, so one of the two is always found once rendering began.
+        string? unreadable = null;
         if (await checkpoints.ReadAsync(id, n, cancellationToken).ConfigureAwait(false) is { } checkpoint)
         {
             byte[]? jpeg;
@@ -151,6 +152,11 @@ internal sealed class GenerationsApi(
             {
                 return Problems.ModelUnavailable(request);
             }
+            catch (InvalidRenderInputException ex)
+            {
+                jpeg = null;   // a damaged checkpoint (or one from a newer version): no preview; rendering reports it for the image
+                unreadable = ex.Message;
+            }
 
             if (jpeg is not null)
             {
@@ -160,7 +166,9 @@ internal sealed class GenerationsApi(
 
         var file = await images.OpenImageAsync(id, n, spec.OutputFormat, cancellationToken).ConfigureAwait(false);
         return file is null
-            ? Problems.NotFound($"image {n} of generation \"{id}\" has no preview yet (no checkpoint written; or it failed or was cancelled)", request)
+            ? Problems.NotFound(unreadable is null
+                ? $"image {n} of generation \"{id}\" has no preview yet (no checkpoint written; or it failed or was cancelled)"
+                : $"image {n} of generation \"{id}\" has no preview: its latest checkpoint cannot be read ({unreadable})", request)
             : new FileStreamResult(file, spec.OutputFormat.ContentType());
     }
 

@@ -162,6 +162,16 @@ public sealed class FeatureJobTests(AzuriteFixture azurite, TinyModelFixture tin
             Assert.Equal(tiny.Renderer.PreviewJpeg(job.Items[0], checkpoint), jpeg);   // the latest checkpoint's, at step 4
             Assert.NotNull(Flux.Core.SamplerCheckpoint.ReadFrom(new MemoryStream(checkpoint)).PreviewRgb);   // its x0 estimate (PreviewTests)
 
+            // A damaged checkpoint is no preview (404 saying why), not a server error; the real one is put back before resuming.
+            var store = service.Get<CheckpointStore>();
+            byte[] damaged = [.. checkpoint];
+            damaged[^20] ^= 0x40;
+            await store.WriteAsync(id, 0, damaged, CancellationToken.None);
+            var unreadable = await host.SendAsync(WithKey(HttpCalls.Request("GET", preview)));
+            await store.WriteAsync(id, 0, checkpoint, CancellationToken.None);
+            Assert.Equal(404, unreadable.StatusCode);
+            Assert.Contains("latest checkpoint cannot be read", HttpCalls.Json(unreadable).GetProperty("detail").GetString(), StringComparison.Ordinal);
+
             held.ReleaseAll();
             await service.WaitAsync(id);
             var after = await host.SendAsync(WithKey(HttpCalls.Request("GET", preview)));
