@@ -12,8 +12,14 @@ public enum CheckpointFailure
     /// <summary>The stream does not start with the checkpoint magic.</summary>
     BadMagic,
 
-    /// <summary>A format version this build cannot read.</summary>
+    /// <summary>A format version this build cannot read (below the first, or not a version at all).</summary>
     UnsupportedVersion,
+
+    /// <summary>
+    /// A format version above the newest this build reads: written by a newer build. During a rolling upgrade an older
+    /// worker can meet one; another (upgraded) worker can read it, so it is not the caller's fault.
+    /// </summary>
+    NewerVersion,
 
     /// <summary>A header field is out of range (element type, rank, dimension, step, length).</summary>
     Malformed,

@@ -112,6 +112,11 @@ public static class CheckpointFormat
 
         RequireBytes(got, prefix.Length, "header");
         int version = BinaryPrimitives.ReadInt32LittleEndian(prefix[8..]);
+        if (version > Version)
+        {
+            throw Fail(CheckpointFailure.NewerVersion, $"checkpoint version {version} was written by a newer build; this build reads versions {VersionWithoutPreview} and {Version}");
+        }
+
         if (version is not (VersionWithoutPreview or Version))
         {
             throw Fail(CheckpointFailure.UnsupportedVersion, $"checkpoint version {version} is not supported; this build reads versions {VersionWithoutPreview} and {Version}");

@@ -113,15 +113,29 @@ public class CheckpointTests
     }
 
     [Fact]
-    public void UnknownVersion_IsRejectedNamingTheVersionsRead()
+    public void NewerVersion_IsRejectedAsANewerBuilds_NamingTheVersionsRead()
     {
         byte[] bytes = Bytes(Sample());
         BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), 3);
 
         var error = Assert.Throws<CheckpointException>(() => Read(bytes));
 
+        Assert.Equal(CheckpointFailure.NewerVersion, error.Failure);
+        Assert.Equal("checkpoint version 3 was written by a newer build; this build reads versions 1 and 2", error.Message);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void VersionBelowTheFirst_IsUnsupported(int version)
+    {
+        byte[] bytes = Bytes(Sample());
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), version);
+
+        var error = Assert.Throws<CheckpointException>(() => Read(bytes));
+
         Assert.Equal(CheckpointFailure.UnsupportedVersion, error.Failure);
-        Assert.Equal("checkpoint version 3 is not supported; this build reads versions 1 and 2", error.Message);
+        Assert.Equal($"checkpoint version {version} is not supported; this build reads versions 1 and 2", error.Message);
     }
 
     [Fact]

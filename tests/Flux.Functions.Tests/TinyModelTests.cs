@@ -80,6 +80,24 @@ public sealed class TinyModelTests(AzuriteFixture azurite, TinyModelFixture tiny
     }
 
     /// <summary>
+    /// A checkpoint written by a newer build (met by an old worker during a rolling upgrade) is not the request's fault:
+    /// it fails as a retryable error, not as invalid input that would fail the image for good.
+    /// </summary>
+    [Fact]
+    public async Task DenoiseFromANewerBuildsCheckpoint_IsARetryableFailure_NotInvalidInput()
+    {
+        var spec = new GenerationSettings("a red circle", Side, Side, Steps, 0f, 1, "euler", 0);
+        byte[] conditioning = await tiny.Renderer.EncodePromptAsync(spec, CancellationToken.None);
+        byte[] newer = (await tiny.Renderer.DenoiseAsync(
+            new Rendering.DenoiseChunkRequest(spec, conditioning, null, 1, TimeSpan.FromMinutes(1), (_, _, _) => Task.CompletedTask), CancellationToken.None)).Checkpoint.ToArray();
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(newer.AsSpan(8), 99);
+
+        var error = await Assert.ThrowsAsync<Flux.Core.CheckpointException>(() => tiny.Renderer.DenoiseAsync(
+            new Rendering.DenoiseChunkRequest(spec, conditioning, newer, 1, TimeSpan.FromMinutes(1), (_, _, _) => Task.CompletedTask), CancellationToken.None));
+        Assert.Equal(Flux.Core.CheckpointFailure.NewerVersion, error.Failure);
+    }
+
+    /// <summary>
     /// One Denoise activity in sequential memory mode (the T4 profile) loads the transformer once, while it
     /// still saves a checkpoint every K steps; it used to re-enter the pipeline per K steps (4 loads for 8 steps, K = 2).
     /// </summary>

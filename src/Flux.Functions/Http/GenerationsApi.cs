@@ -152,9 +152,9 @@ internal sealed class GenerationsApi(
             {
                 return Problems.ModelUnavailable(request);
             }
-            catch (InvalidRenderInputException ex)
+            catch (Exception ex) when (ex is InvalidRenderInputException or Flux.Core.CheckpointException)
             {
-                jpeg = null;   // a damaged checkpoint (or one from a newer version): no preview; rendering reports it for the image
+                jpeg = null;   // a damaged checkpoint, or a newer build's: no preview; rendering reports it for the image
                 unreadable = ex.Message;
             }
 

@@ -153,8 +153,13 @@ internal sealed class FluxPipelineRenderer : IImageRenderer, IDisposable
         }
     }
 
-    /// <summary>Bad settings, a checkpoint of another shape or schedule, the pipeline's own argument checks (an unfinished state handed to the decoder, ...).</summary>
-    private static bool IsInvalidInput(Exception e) => e is InvalidGenerationSettingsException or CheckpointException or ArgumentException;
+    /// <summary>
+    /// Bad settings, a checkpoint of another shape or schedule, the pipeline's own argument checks (an unfinished state handed
+    /// to the decoder, ...). Not a checkpoint from a newer build: met by an old worker during a rolling upgrade, it stays a
+    /// failure the activity retries, and an upgraded worker reads it.
+    /// </summary>
+    private static bool IsInvalidInput(Exception e) =>
+        e is InvalidGenerationSettingsException or ArgumentException or CheckpointException { Failure: not CheckpointFailure.NewerVersion };
 
     /// <summary>
     /// Names the weights in the conditioning cache key: a hash of every file's path, length and

@@ -168,9 +168,14 @@ public sealed class FeatureJobTests(AzuriteFixture azurite, TinyModelFixture tin
             damaged[^20] ^= 0x40;
             await store.WriteAsync(id, 0, damaged, CancellationToken.None);
             var unreadable = await host.SendAsync(WithKey(HttpCalls.Request("GET", preview)));
+            byte[] newer = [.. checkpoint];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(newer.AsSpan(8), 99);   // a newer build's format version
+            await store.WriteAsync(id, 0, newer, CancellationToken.None);
+            var fromNewerBuild = await host.SendAsync(WithKey(HttpCalls.Request("GET", preview)));
             await store.WriteAsync(id, 0, checkpoint, CancellationToken.None);
-            Assert.Equal(404, unreadable.StatusCode);
+            Assert.Equal((404, 404), (unreadable.StatusCode, fromNewerBuild.StatusCode));
             Assert.Contains("latest checkpoint cannot be read", HttpCalls.Json(unreadable).GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Contains("written by a newer build", HttpCalls.Json(fromNewerBuild).GetProperty("detail").GetString(), StringComparison.Ordinal);
 
             held.ReleaseAll();
             await service.WaitAsync(id);
