@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Flux.ModelBuilder.Import.SafeTensors;
 using Flux.ModelBuilder.Onnx;
 using Onnx;
@@ -55,7 +56,7 @@ internal sealed class StreamedTensor : ITensorData
             var rowsPerBlock = (int)Math.Max(1, BlockBytes / Math.Max(1, _rowWidth * 4));
             var floats = new float[rowsPerBlock * _rowWidth];
             var input = new byte[floats.Length * inBytes];
-            var output = new byte[floats.Length * _precision.ElementBytes()];
+            var output = _precision == WeightPrecision.Fp32 ? [] : new byte[floats.Length * _precision.ElementBytes()];
             using var stream = part.Tensor.File.OpenRead(part.Tensor.Info);
             stream.Seek(part.FirstRow * _rowWidth * inBytes, SeekOrigin.Begin);
             for (long done = 0; done < part.RowCount; done += rowsPerBlock)
@@ -83,9 +84,18 @@ internal sealed class StreamedTensor : ITensorData
                         $"{part.Tensor.File.Path}: weight '{Name}' holds {block[index]}, beyond fp16's range (+-65504); import with --precision bf16 or fp32");
                 }
 
+                // fp32 (and every int4 weight, which is read as fp32) is written from the block itself: narrowing to fp32 is a copy.
                 var outBytes = count * _precision.ElementBytes();
-                ElementConversion.FromFloat(block, _precision, output.AsSpan(0, outBytes));
-                destination.Write(output, 0, outBytes);
+                if (_precision == WeightPrecision.Fp32)
+                {
+                    destination.Write(MemoryMarshal.AsBytes(block));
+                }
+                else
+                {
+                    ElementConversion.FromFloat(block, _precision, output.AsSpan(0, outBytes));
+                    destination.Write(output, 0, outBytes);
+                }
+
                 Progress?.Invoke(outBytes);
             }
 
