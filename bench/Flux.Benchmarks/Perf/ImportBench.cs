@@ -48,7 +48,7 @@ internal static class ImportBench
         }
     }
 
-    /// <summary>`import-packages --gb N DIR` (experiments): writes the bench's checkpoint and imports it as DIR/fp32, DIR/bf16 and DIR/fp16, kept for `import-session`.</summary>
+    /// <summary>`import-packages --gb N DIR` (experiments): writes the bench's checkpoint and imports it as DIR/fp32, DIR/bf16, DIR/fp16 and DIR/int4 (block 64), kept for `import-session`.</summary>
     public static void Packages(string[] args)
     {
         int i = Array.IndexOf(args, "--gb");
@@ -58,9 +58,12 @@ internal static class ImportBench
         var source = ImportSourceFolder.WriteWithoutTransformer(Directory.CreateDirectory(Path.Combine(root, "src")).FullName, t5Width: 64, clipWidth: 64);
         var checkpoint = Path.Combine(root, "flux1-schnell.safetensors");
         WriteBflCheckpoint(checkpoint, new SmallFlux(Dev: false, Hidden, Heads: 8, DoubleBlocks: 1, SingleBlocks: 1, Context: 64, Pooled: 64), doubleBlocks, singleBlocks);
-        foreach (var (name, precision) in new[] { ("fp32", WeightPrecision.Fp32), ("bf16", WeightPrecision.Bf16), ("fp16", WeightPrecision.Fp16) })
+        foreach (var (name, precision, int4) in new (string, WeightPrecision, Int4Quantization?)[]
         {
-            ModelImporter.Import(new ImportRequest { Source = source, Output = Path.Combine(root, name), TransformerFile = checkpoint, Precision = precision });
+            ("fp32", WeightPrecision.Fp32, null), ("bf16", WeightPrecision.Bf16, null), ("fp16", WeightPrecision.Fp16, null), ("int4", WeightPrecision.Fp32, new Int4Quantization()),
+        })
+        {
+            ModelImporter.Import(new ImportRequest { Source = source, Output = Path.Combine(root, name), TransformerFile = checkpoint, Precision = precision, Int4 = int4 });
         }
 
         File.Delete(checkpoint);
