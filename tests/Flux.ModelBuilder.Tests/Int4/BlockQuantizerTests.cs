@@ -4,7 +4,8 @@ using Flux.ModelBuilder.Onnx.Int4;
 namespace Flux.ModelBuilder.Tests.Int4;
 
 /// <summary>
-/// The vectorized <see cref="BlockQuantizer.QuantizeRow"/> against the plain loop it replaced
+/// The vectorized <see cref="BlockQuantizer.QuantizeRow(ReadOnlySpan{float}, int, Span{byte}, Span{float}, Span{byte})"/>, at both SIMD
+/// widths, against the plain loop it replaced
 /// (<see cref="BlockQuantizer.QuantizeRowScalar"/>): packed nibbles, scales (bit patterns, NaN included) and zero
 /// points equal byte for byte, for random rows at every block size and length, for edge-case blocks, and for values
 /// placed exactly on, just below and just above the rounding midpoints, where floor(x + 0.5) and round-to-even differ
@@ -208,29 +209,33 @@ public sealed class BlockQuantizerTests
         return [.. row];
     }
 
+    /// <summary>Both SIMD widths (eight lanes and four) against the scalar loop.</summary>
     private static void AssertSameAsScalar(float[] row, int blockSize, string what)
     {
         var layout = new Int4Layout(row.Length, 1, blockSize);
         var (expectedPacked, expectedScales, expectedZeroPoints) = Outputs(layout);
-        var (packed, scales, zeroPoints) = Outputs(layout);
-
         BlockQuantizer.QuantizeRowScalar(row, blockSize, expectedPacked, expectedScales, expectedZeroPoints);
-        BlockQuantizer.QuantizeRow(row, blockSize, packed, scales, zeroPoints);
-
-        var expectedScaleBits = MemoryMarshal.Cast<float, uint>(expectedScales.AsSpan());
-        var scaleBits = MemoryMarshal.Cast<float, uint>(scales.AsSpan());
-        var blob = layout.BlobBytes;
-        for (var b = 0; b < scales.Length; b++)
+        foreach (var wide in new[] { true, false })
         {
-            if (expectedScaleBits[b] != scaleBits[b] || !expectedPacked.AsSpan(b * blob, blob).SequenceEqual(packed.AsSpan(b * blob, blob)))
-            {
-                Assert.Fail($"{what}, block size {blockSize}, block {b}: scale 0x{scaleBits[b]:x8} ({scales[b]:R}), packed {Convert.ToHexString(packed, b * blob, blob)}; "
-                    + $"scalar 0x{expectedScaleBits[b]:x8} ({expectedScales[b]:R}), {Convert.ToHexString(expectedPacked, b * blob, blob)}; "
-                    + $"values [{string.Join(", ", row.Skip(b * blockSize).Take(blockSize).Select(v => v.ToString("R")))}]");
-            }
-        }
+            var (packed, scales, zeroPoints) = Outputs(layout);
+            BlockQuantizer.QuantizeRow(row, blockSize, packed, scales, zeroPoints, wide);
 
-        Assert.True(expectedZeroPoints.AsSpan().SequenceEqual(zeroPoints), $"zero points {Convert.ToHexString(zeroPoints)}, scalar {Convert.ToHexString(expectedZeroPoints)}; {what}, block size {blockSize}");
+            var expectedScaleBits = MemoryMarshal.Cast<float, uint>(expectedScales.AsSpan());
+            var scaleBits = MemoryMarshal.Cast<float, uint>(scales.AsSpan());
+            var blob = layout.BlobBytes;
+            for (var b = 0; b < scales.Length; b++)
+            {
+                if (expectedScaleBits[b] != scaleBits[b] || !expectedPacked.AsSpan(b * blob, blob).SequenceEqual(packed.AsSpan(b * blob, blob)))
+                {
+                    Assert.Fail($"{what}, block size {blockSize}, {(wide ? "Vector256" : "Vector128")}, block {b}: scale 0x{scaleBits[b]:x8} ({scales[b]:R}), packed {Convert.ToHexString(packed, b * blob, blob)}; "
+                        + $"scalar 0x{expectedScaleBits[b]:x8} ({expectedScales[b]:R}), {Convert.ToHexString(expectedPacked, b * blob, blob)}; "
+                        + $"values [{string.Join(", ", row.Skip(b * blockSize).Take(blockSize).Select(v => v.ToString("R")))}]");
+                }
+            }
+
+            Assert.True(expectedZeroPoints.AsSpan().SequenceEqual(zeroPoints),
+                $"zero points {Convert.ToHexString(zeroPoints)}, scalar {Convert.ToHexString(expectedZeroPoints)}; {what}, block size {blockSize}, {(wide ? "Vector256" : "Vector128")}");
+        }
     }
 
     /// <summary>Output buffers filled with a pattern, so a byte either path leaves unwritten shows as a difference.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using Onnx;
 
@@ -44,18 +45,31 @@ internal sealed class QuantizedLinear
 
     /// <summary>
     /// One pass over the weight's rows: quantizes each, writes its packed blocks, keeps its scales and zero points.
-    /// Packed rows are written about 1 MB at a time: one write per row (0.5 to 8 KB) went to the file stream's 4 KB
-    /// buffer and cost a system call every few rows.
+    /// Packed rows are written about 1 MB at a time (one write per row, 0.5 to 8 KB, went to the file stream's 4 KB
+    /// buffer and cost a system call every few rows) from a pooled buffer, like StreamedTensor's (fresh pages fault).
     /// </summary>
     private void Pass(Stream? writeBlocksTo)
     {
         const int WriteBytes = 1 << 20;
+        var rowBytes = checked((int)Layout.PackedBytesPerRow);
+        var rowsPerWrite = writeBlocksTo is null ? 1 : (int)Math.Clamp(WriteBytes / rowBytes, 1, Layout.N);
+        var packed = ArrayPool<byte>.Shared.Rent(rowsPerWrite * rowBytes);
+        try
+        {
+            Pass(writeBlocksTo, packed, rowsPerWrite);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(packed);
+        }
+    }
+
+    private void Pass(Stream? writeBlocksTo, byte[] packed, int rowsPerWrite)
+    {
         var layout = Layout;
+        var rowBytes = (int)layout.PackedBytesPerRow;
         var scales = new float[layout.N * layout.BlocksPerRow];
         var zeroPoints = new byte[layout.N * layout.ZeroPointBytesPerRow];
-        var rowBytes = checked((int)layout.PackedBytesPerRow);
-        var rowsPerWrite = writeBlocksTo is null ? 1 : (int)Math.Clamp(WriteBytes / rowBytes, 1, layout.N);
-        var packed = new byte[rowsPerWrite * rowBytes];
         var pending = 0;
         long row = 0;
         using (var rows = new RowSink(checked((int)layout.K), values =>
@@ -71,7 +85,7 @@ internal sealed class QuantizedLinear
             row++;
             if (++pending == rowsPerWrite)
             {
-                writeBlocksTo?.Write(packed);
+                writeBlocksTo?.Write(packed, 0, rowsPerWrite * rowBytes);
                 pending = 0;
             }
         }))
