@@ -12,11 +12,12 @@ using Flux.Tests.Shared;
 namespace Flux.Benchmarks.Perf;
 
 /// <summary>
-/// `import [--gb N] [--rounds R] [--no-int4] [--quick]` (issue 12): `flux model import` of a generated BFL checkpoint of about N GB (default 2;
+/// `import [--gb N] [--rounds R] [--no-int4] [--quick] [--only TEXT]` (issue 12): `flux model import` of a generated BFL checkpoint of about N GB (default 2;
 /// bf16, FLUX.1's layout at width 1024) against a plain copy of the same file, with the resident memory the import
 /// adds (anonymous and file-backed pages sampled, plus the kernel's peak); then int4 transformers at the graph
 /// bench's wide presets against fp32: weight bytes and output error. The checkpoint lives in a temporary folder
-/// that is deleted at the end.
+/// that is deleted at the end. `--only TEXT` keeps the two copies (the baseline) and the imports whose name contains
+/// TEXT (e.g. `--only int4`), and skips the session and int4-error tables: a focused run for profiling.
 /// </summary>
 internal static class ImportBench
 {
@@ -28,24 +29,26 @@ internal static class ImportBench
         double gb = i >= 0 ? double.Parse(args[i + 1], CultureInfo.InvariantCulture) : 2;
         int r = Array.IndexOf(args, "--rounds");
         int rounds = r >= 0 ? int.Parse(args[r + 1], CultureInfo.InvariantCulture) : 2;
+        int o = Array.IndexOf(args, "--only");
+        string? only = o >= 0 ? args[o + 1] : null;
         var root = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"flux-import-bench-{Guid.NewGuid():N}")).FullName;
         try
         {
-            Throughput(root, gb, rounds);
+            Throughput(root, gb, rounds, only);
         }
         finally
         {
             Directory.Delete(root, recursive: true);
         }
 
-        if (!args.Contains("--no-int4"))
+        if (!args.Contains("--no-int4") && only is null)
         {
             Console.WriteLine();
             Int4Error(args.Contains("--quick"));
         }
     }
 
-    /// <summary>`import-packages --gb N DIR` (experiments): writes the bench's checkpoint and imports it as DIR/fp32, DIR/bf16 and DIR/fp16, kept for `import-session`.</summary>
+    /// <summary>`import-packages --gb N DIR` (experiments): writes the bench's checkpoint and imports it as DIR/fp32, DIR/bf16, DIR/fp16 and DIR/int4 (block 64), kept for `import-session`.</summary>
     public static void Packages(string[] args)
     {
         int i = Array.IndexOf(args, "--gb");
@@ -55,15 +58,18 @@ internal static class ImportBench
         var source = ImportSourceFolder.WriteWithoutTransformer(Directory.CreateDirectory(Path.Combine(root, "src")).FullName, t5Width: 64, clipWidth: 64);
         var checkpoint = Path.Combine(root, "flux1-schnell.safetensors");
         WriteBflCheckpoint(checkpoint, new SmallFlux(Dev: false, Hidden, Heads: 8, DoubleBlocks: 1, SingleBlocks: 1, Context: 64, Pooled: 64), doubleBlocks, singleBlocks);
-        foreach (var (name, precision) in new[] { ("fp32", WeightPrecision.Fp32), ("bf16", WeightPrecision.Bf16), ("fp16", WeightPrecision.Fp16) })
+        foreach (var (name, precision, int4) in new (string, WeightPrecision, Int4Quantization?)[]
         {
-            ModelImporter.Import(new ImportRequest { Source = source, Output = Path.Combine(root, name), TransformerFile = checkpoint, Precision = precision });
+            ("fp32", WeightPrecision.Fp32, null), ("bf16", WeightPrecision.Bf16, null), ("fp16", WeightPrecision.Fp16, null), ("int4", WeightPrecision.Fp32, new Int4Quantization()),
+        })
+        {
+            ModelImporter.Import(new ImportRequest { Source = source, Output = Path.Combine(root, name), TransformerFile = checkpoint, Precision = precision, Int4 = int4 });
         }
 
         File.Delete(checkpoint);
     }
 
-    private static void Throughput(string root, double gb, int rounds)
+    private static void Throughput(string root, double gb, int rounds, string? only)
     {
         // A double block holds 36·h² weights, a single block 15·h² (BFL's layers.py): 19 + 20 blocks of width 1024 in bf16 are 2.0 GB.
         int doubleBlocks = Math.Max(1, (int)Math.Round(19 * gb / 2)), singleBlocks = Math.Max(1, (int)Math.Round(20 * gb / 2));
@@ -88,7 +94,7 @@ internal static class ImportBench
             ("import --precision bf16", Import(WeightPrecision.Bf16, null), PackageBytes, () => Directory.Delete(output, recursive: true)),
             ("import (fp32, the default)", Import(WeightPrecision.Fp32, null), PackageBytes, () => Directory.Delete(output, recursive: true)),
             ("import --quantize int4 (block 64)", Import(WeightPrecision.Fp32, new Int4Quantization()), PackageBytes, () => Directory.Delete(output, recursive: true)),
-        };
+        }.Where((run, k) => k < 2 || only is null || run.Name.Contains(only, StringComparison.Ordinal)).ToArray();
         var results = runs.Select(_ => new Measurement(double.MaxValue, double.MaxValue, 0, 0, 0, 0, 0)).ToArray();
         for (int round = 0; round < rounds; round++)
         {
@@ -111,7 +117,10 @@ internal static class ImportBench
                 $"| {runs[i].Name} | {m.Written / 1e9:0.00} GB | {m.Seconds:0.0} | {bytes / 1e9 / m.Seconds:0.00} | {ratio} | {m.CpuSeconds:0.0} | {cpuRatio} | {m.Before / 1e6:0} | {m.PeakAnon / 1e6:0} | {m.PeakFile / 1e6:0} | {m.Hwm / 1e6:0} |"));
         }
 
-        SessionMemory(source, checkpoint, output);
+        if (only is null)
+        {
+            SessionMemory(source, checkpoint, output);
+        }
 
         Action Import(WeightPrecision precision, Int4Quantization? int4) =>
             () => ModelImporter.Import(new ImportRequest { Source = source, Output = output, TransformerFile = checkpoint, Precision = precision, Int4 = int4 });

@@ -3,7 +3,7 @@ using Flux.Inference.Sessions;
 namespace Flux.Benchmarks.Perf;
 
 /// <summary>
-/// `dotnet run -c Release --project bench/Flux.Benchmarks -- overhead|scaling|memory|png|batch|load|truecfg|graph [--quick] [--rounds N] | import [--gb N] [--quick] | import-packages [--gb N] DIR | import-session MODEL MODE | half-matmul [--size N] DIR | profile HIDDEN HEADS DOUBLE SINGLE SIDE [--graph plain|fused] [--sizes 256,512]`: whole-generation
+/// `dotnet run -c Release --project bench/Flux.Benchmarks -- overhead|scaling|memory|png|batch|load|truecfg|graph [--quick] [--rounds N] | import [--gb N] [--rounds R] [--no-int4] [--only TEXT] [--quick] | import-packages [--gb N] DIR | import-session MODEL MODE | half-matmul [--size N] DIR | profile HIDDEN HEADS DOUBLE SINGLE SIDE [--graph plain|fused] [--sizes 256,512]`: whole-generation
 /// measurements printed as Markdown tables (docs/benchmarks.md, "Performance (issue 7)").
 /// </summary>
 internal static class PerfHarness

@@ -5,9 +5,11 @@ namespace Flux.ModelBuilder.Onnx.Int4;
 /// <summary>
 /// A write-only stream that cuts the little-endian fp32 bytes an <see cref="ITensorData"/> writes into rows of
 /// <c>rowLength</c> floats and hands each complete row to <c>onRow</c>, so a tensor can be transformed row by row
-/// while it streams (whatever block sizes its writer uses).
+/// while it streams (whatever block sizes its writer uses). Rows that lie whole in a written buffer are handed over
+/// where they lie; only rows cut by the writer's block boundaries are copied together first. The span is valid
+/// during the call only.
 /// </summary>
-internal sealed class RowSink(int rowLength, Action<float[]> onRow) : Stream
+internal sealed class RowSink(int rowLength, Action<ReadOnlySpan<float>> onRow) : Stream
 {
     private readonly float[] _row = new float[rowLength];
     private int _filledBytes;
@@ -36,6 +38,14 @@ internal sealed class RowSink(int rowLength, Action<float[]> onRow) : Stream
         var rowBytes = MemoryMarshal.AsBytes(_row.AsSpan());
         while (!buffer.IsEmpty)
         {
+            if (_filledBytes == 0 && buffer.Length >= rowBytes.Length)
+            {
+                // The import writes 1 MB blocks of whole rows: copying each into _row first cost a memcpy of every weight.
+                onRow(MemoryMarshal.Cast<byte, float>(buffer[..rowBytes.Length]));   // x64 and arm64 read unaligned floats
+                buffer = buffer[rowBytes.Length..];
+                continue;
+            }
+
             var count = Math.Min(buffer.Length, rowBytes.Length - _filledBytes);
             buffer[..count].CopyTo(rowBytes[_filledBytes..]);
             _filledBytes += count;
