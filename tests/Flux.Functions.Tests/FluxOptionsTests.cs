@@ -30,6 +30,16 @@ public sealed class FluxOptionsTests
         var inference = Bind<InferenceOptions>(settings);
         Assert.Equal((MemoryMode.Resident, 0, 1), (inference.MemoryMode, inference.IntraOpThreads, inference.MaxConcurrentRunsPerDevice));
         Assert.Equal((ExecutionProviderKind.Auto, 0), (inference.ExecutionProvider, inference.DeviceId));
+        Assert.False(inference.TextEncodersOnCpu);
+    }
+
+    /// <summary>The T4 profile's app setting (infra/app/functionapp.bicep) reaches the sessions' options.</summary>
+    [Fact]
+    public void TextEncodersOnCpu_AsTheBicepTemplateWritesIt_IsBound()
+    {
+        var inference = Bind<InferenceOptions>(new() { ["Flux:Inference:TextEncodersOnCpu"] = "True", ["Flux:Inference:ExecutionProvider"] = "cuda" });
+
+        Assert.True(inference.TextEncodersOnCpu);
     }
 
     [Theory]
