@@ -80,9 +80,6 @@ public sealed class InferenceOptions
             ? OnCpu()
             : this;
 
-    /// <summary>Whether <paramref name="component"/>'s weights take device memory under these settings.</summary>
-    internal bool OnDevice(ModelComponent component) => !(TextEncodersOnCpu && IsTextEncoder(component));
-
     /// <summary>Throws <see cref="ValidationException"/> naming the first invalid setting.</summary>
     public void Validate()
     {

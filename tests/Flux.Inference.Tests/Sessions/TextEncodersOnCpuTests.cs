@@ -25,13 +25,11 @@ public class TextEncodersOnCpuTests(BuiltPackages packages)
             Assert.Equal(ExecutionProviderKind.Cpu, forEncoder.ExecutionProvider);
             Assert.False(forEncoder.CudaGraph);
             Assert.Equal(options.MemoryMode, forEncoder.MemoryMode);
-            Assert.False(forEncoder.OnDevice(encoder));
         }
 
         foreach (var component in new[] { ModelComponent.Transformer, ModelComponent.VaeDecoder, ModelComponent.VaeEncoder })
         {
             Assert.Same(options, options.For(component));
-            Assert.True(options.OnDevice(component));
         }
 
         var unset = new InferenceOptions { ExecutionProvider = provider };
