@@ -63,6 +63,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "{Source} job {JobId} rejected (recorded in {Record}): {Reasons}")]
     public static partial void JobRejected(ILogger logger, JobSource source, string jobId, string record, string reasons);
 
-    [LoggerMessage(EventId = 1300, Level = LogLevel.Debug, Message = "Queue {Queue} backlog not read: {Reason}")]
+    [LoggerMessage(EventId = 1400, Level = LogLevel.Debug, Message = "Queue {Queue} backlog not read: {Reason}")]
     public static partial void QueueBacklogUnread(ILogger logger, string queue, string reason);
 }

@@ -113,11 +113,8 @@ internal sealed class GenerationsApi(
             return problem!;
         }
 
-        var format = spec.OutputFormat;
-        var file = await images.OpenImageAsync(id, n, format, cancellationToken).ConfigureAwait(false);
-        return file is null
-            ? Problems.NotFound($"image {n} of generation \"{id}\" is not available (not rendered yet, failed, or out of range)", request)
-            : new FileStreamResult(file, format.ContentType());
+        return await StoredImageAsync(
+            id, n, spec, $"image {n} of generation \"{id}\" is not available (not rendered yet, failed, or out of range)", request, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -143,10 +140,12 @@ internal sealed class GenerationsApi(
         string? unreadable = null;
         if (await checkpoints.ReadAsync(id, n, cancellationToken).ConfigureAwait(false) is { } checkpoint)
         {
-            byte[]? jpeg;
             try
             {
-                jpeg = renderer.Renderer.PreviewJpeg(spec, checkpoint);
+                if (renderer.Renderer.PreviewJpeg(spec, checkpoint) is { } jpeg)
+                {
+                    return new FileContentResult(jpeg, ImageFormat.Jpeg.ContentType());
+                }
             }
             catch (FluxModelException)
             {
@@ -154,22 +153,22 @@ internal sealed class GenerationsApi(
             }
             catch (Exception ex) when (ex is InvalidRenderInputException or Flux.Core.CheckpointException)
             {
-                jpeg = null;   // a damaged checkpoint, or a newer build's: no preview; rendering reports it for the image
-                unreadable = ex.Message;
-            }
-
-            if (jpeg is not null)
-            {
-                return new FileContentResult(jpeg, ImageFormat.Jpeg.ContentType());
+                unreadable = ex.Message;   // a damaged checkpoint, or a newer build's: no preview; rendering reports it for the image
             }
         }
 
+        string missing = unreadable is null
+            ? $"image {n} of generation \"{id}\" has no preview yet (no checkpoint written; or it failed or was cancelled)"
+            : $"image {n} of generation \"{id}\" has no preview: its latest checkpoint cannot be read ({unreadable})";
+        return await StoredImageAsync(id, n, spec, missing, request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The stored file of image n, streamed in its format, or 404 with <paramref name="missing"/> when it is not stored.</summary>
+    private async Task<IActionResult> StoredImageAsync(
+        string id, int n, GenerationSettings spec, string missing, HttpRequest request, CancellationToken cancellationToken)
+    {
         var file = await images.OpenImageAsync(id, n, spec.OutputFormat, cancellationToken).ConfigureAwait(false);
-        return file is null
-            ? Problems.NotFound(unreadable is null
-                ? $"image {n} of generation \"{id}\" has no preview yet (no checkpoint written; or it failed or was cancelled)"
-                : $"image {n} of generation \"{id}\" has no preview: its latest checkpoint cannot be read ({unreadable})", request)
-            : new FileStreamResult(file, spec.OutputFormat.ContentType());
+        return file is null ? Problems.NotFound(missing, request) : new FileStreamResult(file, spec.OutputFormat.ContentType());
     }
 
     /// <summary>
