@@ -24,7 +24,7 @@ public sealed class GenerateCommand(IAnsiConsole console, ErrorConsole errors) :
         var items = PromptSource.Read(arguments.Prompt, arguments.Prompts, () => Console.In);
         var device = DeviceChoice.Resolve(arguments, errors);
         long start = Stopwatch.GetTimestamp();
-        var (pipeline, provider) = device.Open(ModelArgument.Resolve(arguments.Model), arguments, errors);
+        var (pipeline, provider) = device.Open(ModelArgument.Resolve(arguments.Model), errors);
         using (pipeline)
         {
             var where = items.Select((_, i) => items.Count > 1 ? $"prompt {i + 1}: " : "").ToList();
