@@ -89,15 +89,11 @@ public sealed class GenerateCommand(IAnsiConsole console, ErrorConsole errors) :
         });
 
         // Encoding is the slowest step outside ONNX Runtime (docs/benchmarks.md): a batch's images are encoded in parallel.
-        images.AsParallel().AsOrdered().Select((image, i) =>
+        Parallel.For(0, images.Count, i =>
         {
-            using (image)
-            {
-                AtomicFile.WriteAllBytes(outputs[i], image.Encode([new("provider", provider)]));   // the settings' format and quality
-            }
-
-            return i;
-        }).ToList();
+            using var image = images[i];
+            AtomicFile.WriteAllBytes(outputs[i], image.Encode([new("provider", provider)]));   // the settings' format and quality
+        });
         foreach (string path in outputs)
         {
             console.MarkupLineInterpolated($"wrote [green]{path}[/]");
