@@ -141,7 +141,7 @@ public sealed class BenchCommand(IAnsiConsole console, ErrorConsole errors) : Co
     public override int Execute(CommandContext context, Arguments arguments, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        var (pipeline, provider) = DeviceChoice.Resolve(arguments, errors).Open(ModelArgument.Resolve(arguments.Model), arguments, errors);
+        var (pipeline, provider) = DeviceChoice.Resolve(arguments, errors).Open(ModelArgument.Resolve(arguments.Model), errors);
         using var owned = pipeline;
         var settings = GenerationSettings.Defaults(pipeline.Package, "a red circle on a blue background") with
         {

@@ -38,20 +38,14 @@ internal sealed class DeviceChoice
             return new DeviceChoice(options, cuda);
         }
 
-        if (options.ExecutionProvider == ExecutionProviderKind.Cuda)
-        {
-            throw new CliUsageException($"--provider cuda: CUDA is not usable: {cuda.Reason} (allowed here: --provider cpu or auto)");
-        }
-
-        errors.Warn($"CUDA is not usable ({cuda.Reason}); running on the CPU");
+        RefuseOrFallBack(options.ExecutionProvider, cuda.Reason, errors);
         options.ExecutionProvider = ExecutionProviderKind.Cpu;
         return new DeviceChoice(options, cuda);
     }
 
     /// <summary>Opens the pipeline and returns it with the provider its transformer runs on ("CUDA" or "CPU").</summary>
-    public (FluxPipeline Pipeline, string Provider) Open(string modelDirectory, InferenceArguments arguments, ErrorConsole errors)
+    public (FluxPipeline Pipeline, string Provider) Open(string modelDirectory, ErrorConsole errors)
     {
-        ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(errors);
         var fallbacks = new FallbackLogger();
         var pipeline = FluxPipeline.Open(modelDirectory, Options, fallbacks);
@@ -66,13 +60,7 @@ internal sealed class DeviceChoice
             // The probe passed but ONNX Runtime still could not create the provider (e.g. a driver too old for CUDA 13).
             if (Options.ExecutionProvider != ExecutionProviderKind.Cpu && provider != "CUDA")
             {
-                string reason = fallbacks.Reason ?? "ONNX Runtime could not create the CUDA provider";
-                if (Options.ExecutionProvider == ExecutionProviderKind.Cuda)
-                {
-                    throw new CliUsageException($"--provider cuda: CUDA is not usable: {reason} (allowed here: --provider cpu or auto)");
-                }
-
-                errors.Warn($"CUDA is not usable ({reason}); running on the CPU");
+                RefuseOrFallBack(Options.ExecutionProvider, fallbacks.Reason ?? "ONNX Runtime could not create the CUDA provider", errors);
             }
 
             return (pipeline, provider);
@@ -82,6 +70,17 @@ internal sealed class DeviceChoice
             pipeline.Dispose();
             throw;
         }
+    }
+
+    /// <summary>CUDA cannot be used: a usage error when --provider cuda asked for it, else (auto) one warning that the run stays on the CPU.</summary>
+    private static void RefuseOrFallBack(ExecutionProviderKind requested, string reason, ErrorConsole errors)
+    {
+        if (requested == ExecutionProviderKind.Cuda)
+        {
+            throw new CliUsageException($"--provider cuda: CUDA is not usable: {reason} (allowed here: --provider cpu or auto)");
+        }
+
+        errors.Warn($"CUDA is not usable ({reason}); running on the CPU");
     }
 
     /// <summary>Keeps the first warning ONNX Runtime's provider fallback logs (Flux.Inference logs it, the CLI shows it once).</summary>

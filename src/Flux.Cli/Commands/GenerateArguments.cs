@@ -73,8 +73,8 @@ public sealed partial class GenerateArguments : InferenceArguments
     [Description("Continue from the checkpoint in --checkpoint-dir (refused if the settings differ from the checkpoint's)")]
     public bool Resume { get; init; }
 
-    /// <summary>The settings every prompt starts from (a .jsonl item may override them).</summary>
-    internal PromptDefaults Defaults { get; private set; } = new();
+    /// <summary>The command line's settings, which every prompt starts from (a .jsonl item may override them); null = the model's default (or the feature off).</summary>
+    internal PromptItem Defaults { get; private set; } = new();
 
     internal int CountValue { get; private set; } = 1;
 
@@ -170,15 +170,10 @@ public sealed partial class GenerateArguments : InferenceArguments
 
         return Set(() =>
         {
-            Defaults = new PromptDefaults(preset?.Width ?? width, preset?.Height ?? height, Steps is null ? null : steps, guidance, seed, Sampler.ToLowerInvariant())
-            {
-                NegativePrompt = NegativePrompt,
-                TrueCfgScale = trueCfg,
-                Prompt2 = Prompt2,
-                Image = Image,
-                Strength = strength,
-                Mask = Mask,
-            };
+            Defaults = new PromptItem(
+                Width: preset?.Width ?? width, Height: preset?.Height ?? height, Steps: Steps is null ? null : steps, Guidance: guidance,
+                Seed: Seed is null ? null : seed, Sampler: Sampler.ToLowerInvariant(),
+                NegativePrompt: NegativePrompt, TrueCfgScale: trueCfg, Prompt2: Prompt2, Image: Image, Strength: strength, Mask: Mask);
             (CountValue, FormatValue, QualityValue) = (count, format, quality);
             (PreviewFormat, PreviewInterval) = (previewFormat, previewEvery);
         });
@@ -200,20 +195,4 @@ public sealed partial class GenerateArguments : InferenceArguments
         value = side;
         return side % FluxConstants.SizeMultiple == 0 ? null : CliErrors.Invalid(option, $"{side} is not a multiple of {FluxConstants.SizeMultiple}", allowed);
     }
-}
-
-/// <summary>The command line's settings for every prompt; null = the model's default (or the feature off).</summary>
-internal sealed record PromptDefaults(int? Width = null, int? Height = null, int? Steps = null, float? Guidance = null, long Seed = 0, string Sampler = "euler")
-{
-    public string? NegativePrompt { get; init; }
-
-    public float? TrueCfgScale { get; init; }
-
-    public string? Prompt2 { get; init; }
-
-    public string? Image { get; init; }
-
-    public float? Strength { get; init; }
-
-    public string? Mask { get; init; }
 }

@@ -24,7 +24,7 @@ public sealed class GenerateCommand(IAnsiConsole console, ErrorConsole errors) :
         var items = PromptSource.Read(arguments.Prompt, arguments.Prompts, () => Console.In);
         var device = DeviceChoice.Resolve(arguments, errors);
         long start = Stopwatch.GetTimestamp();
-        var (pipeline, provider) = device.Open(ModelArgument.Resolve(arguments.Model), arguments, errors);
+        var (pipeline, provider) = device.Open(ModelArgument.Resolve(arguments.Model), errors);
         using (pipeline)
         {
             var where = items.Select((_, i) => items.Count > 1 ? $"prompt {i + 1}: " : "").ToList();
@@ -89,15 +89,11 @@ public sealed class GenerateCommand(IAnsiConsole console, ErrorConsole errors) :
         });
 
         // Encoding is the slowest step outside ONNX Runtime (docs/benchmarks.md): a batch's images are encoded in parallel.
-        images.AsParallel().AsOrdered().Select((image, i) =>
+        Parallel.For(0, images.Count, i =>
         {
-            using (image)
-            {
-                AtomicFile.WriteAllBytes(outputs[i], image.Encode([new("provider", provider)]));   // the settings' format and quality
-            }
-
-            return i;
-        }).ToList();
+            using var image = images[i];
+            AtomicFile.WriteAllBytes(outputs[i], image.Encode([new("provider", provider)]));   // the settings' format and quality
+        });
         foreach (string path in outputs)
         {
             console.MarkupLineInterpolated($"wrote [green]{path}[/]");
@@ -129,13 +125,13 @@ public sealed class GenerateCommand(IAnsiConsole console, ErrorConsole errors) :
             Height = height ?? defaults.Height,
             Steps = item.Steps ?? cli.Steps ?? defaults.Steps,
             Guidance = item.Guidance ?? cli.Guidance ?? defaults.Guidance,
-            Seed = item.Seed ?? cli.Seed,
-            Sampler = item.Sampler?.ToLowerInvariant() ?? cli.Sampler,
+            Seed = item.Seed ?? cli.Seed ?? defaults.Seed,
+            Sampler = item.Sampler?.ToLowerInvariant() ?? cli.Sampler ?? defaults.Sampler,
             NegativePrompt = item.NegativePrompt ?? cli.NegativePrompt,
-            TrueCfgScale = item.TrueCfgScale ?? cli.TrueCfgScale ?? 1f,
+            TrueCfgScale = item.TrueCfgScale ?? cli.TrueCfgScale ?? defaults.TrueCfgScale,
             Prompt2 = item.Prompt2 ?? cli.Prompt2,
             Image = item.Image ?? cli.Image,
-            Strength = item.Strength ?? cli.Strength ?? 1f,
+            Strength = item.Strength ?? cli.Strength ?? defaults.Strength,
             Mask = item.Mask ?? cli.Mask,
             Format = arguments.FormatValue.Name(),
             Quality = arguments.QualityValue,

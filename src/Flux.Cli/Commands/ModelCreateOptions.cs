@@ -1,4 +1,3 @@
-using Flux.ModelBuilder.Onnx.Int4;
 using Flux.ModelBuilder.Packages;
 using Flux.ModelBuilder.Tiny;
 
@@ -42,7 +41,7 @@ internal static class ModelCreateOptions
             Seed = s.Seed is null ? preset.Seed : (ulong)Int("--seed", s.Seed, 0, 0, int.MaxValue),
             OptimumOutputNames = s.OptimumNames,
             Graph = GraphOption.Parse(s.Graph),
-            Int4 = Int4(s),
+            Int4 = QuantizeOption.Parse(s.Quantize, s.BlockSize),
         };
 
         try
@@ -56,9 +55,6 @@ internal static class ModelCreateOptions
 
         return options;
     }
-
-    /// <summary>--quantize none|int4 and --block-size 32|64|128 (only with int4).</summary>
-    private static Int4Quantization? Int4(ModelCreateCommand.Settings s) => QuantizeOption.Parse(s.Quantize, s.BlockSize);
 
     public static ReferencePackageOptions Reference(ModelCreateCommand.Settings s) => new()
     {

@@ -8,7 +8,8 @@ namespace Flux.Cli.Commands;
 /// One prompt of `flux generate` with its own settings: a PROMPT argument, a line of a .txt list, or an item of a .jsonl
 /// list, whose fields are named as the service's job items (prompt, width, height, size, steps, guidance, seed, sampler,
 /// negativePrompt, trueCfgScale, prompt2, image, strength, mask; image and mask are file paths here).
-/// Null fields take the command line's value.
+/// Null fields take the command line's value; the command line's own settings are a PromptItem too
+/// (<see cref="GenerateArguments.Defaults"/>), whose null fields take the model's defaults.
 /// </summary>
 internal sealed record PromptItem(
     string? Prompt = null,

@@ -5,7 +5,7 @@ namespace Flux.Inference.Imaging;
 /// <summary>
 /// An untrusted input image (the source of image-to-image), decoded, checked and resized to the size
 /// being generated, as diffusers' VaeImageProcessor.preprocess prepares a PIL image: resize to
-/// (width, height), RGB, then <see cref="ToVaeInput"/> normalizes to [-1, 1].
+/// (width, height), RGB, then <see cref="ToVaeInput()"/> normalizes to [-1, 1].
 /// What is converted and what is refused, and why:
 /// - 16-bit PNG: converted to 8 bits (PIL does the same for RGB; photo editors export 16-bit by default).
 /// - palette and grey PNG, grey JPEG, lossy and lossless WebP: converted to RGB.
@@ -54,15 +54,18 @@ public sealed class InputImage
     /// (3, H, W) in [-1, 1]: x / 255 then 2x - 1, as pil_to_numpy and normalize do in diffusers'
     /// image_processor.py; the layout the VAE encoder takes for one image.
     /// </summary>
-    public float[] ToVaeInput()
+    public float[] ToVaeInput() => ToVaeInput(Rgb, Width, Height);
+
+    /// <summary><see cref="ToVaeInput()"/> of (H, W, 3) RGB bytes: the one normalization VaeEncoding feeds the encoder.</summary>
+    internal static float[] ToVaeInput(ReadOnlySpan<byte> rgb, int width, int height)
     {
-        int plane = Width * Height;
+        int plane = width * height;
         var chw = new float[3 * plane]; // (3, H, W)
         for (int i = 0; i < plane; i++)
         {
             for (int c = 0; c < 3; c++)
             {
-                chw[c * plane + i] = 2f * (Rgb[i * 3 + c] / 255f) - 1f;
+                chw[c * plane + i] = 2f * (rgb[i * 3 + c] / 255f) - 1f;
             }
         }
 

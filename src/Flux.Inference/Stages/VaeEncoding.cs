@@ -1,4 +1,5 @@
 using Flux.Core;
+using Flux.Inference.Imaging;
 using Flux.Inference.Packages;
 using Flux.Inference.Sessions;
 using Flux.Inference.Tensors;
@@ -27,7 +28,7 @@ internal static class VaeEncoding
 
         var input = io[IoContract.Image];
         using var pixels = TensorBuffer.Allocate(input.ElementType, 1, RgbChannels, size.Height, size.Width);   // (1, 3, H, W)
-        pixels.Write(ToPlanes(rgb, planeLength));
+        pixels.Write(InputImage.ToVaeInput(rgb, size.Width, size.Height));
 
         bool meanAndLogVariance = !io.Has(IoContract.Latent);
         var output = io[meanAndLogVariance ? IoContract.LatentParameters : IoContract.Latent];
@@ -40,20 +41,5 @@ internal static class VaeEncoding
         var packed = new float[size.PackedLength];          // (1, L, 64)
         LatentLayout.Pack(mean, packed, size);
         return packed;
-    }
-
-    /// <summary>(H, W, 3) bytes -> (3, H, W) floats 2 * (p / 255) - 1 (VaeImageProcessor: to [0, 1], then normalize).</summary>
-    private static float[] ToPlanes(ReadOnlySpan<byte> rgb, int planeLength)
-    {
-        var planes = new float[planeLength * RgbChannels];
-        for (int p = 0; p < planeLength; p++)
-        {
-            for (int c = 0; c < RgbChannels; c++)
-            {
-                planes[(c * planeLength) + p] = (2f * (rgb[(p * RgbChannels) + c] / 255f)) - 1f;
-            }
-        }
-
-        return planes;
     }
 }
