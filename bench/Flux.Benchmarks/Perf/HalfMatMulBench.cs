@@ -15,8 +15,7 @@ internal static class HalfMatMulBench
 {
     public static void Run(string[] args)
     {
-        int s = Array.IndexOf(args, "--size");
-        int size = s >= 0 ? int.Parse(args[s + 1], CultureInfo.InvariantCulture) : 4096;
+        int size = PerfHarness.Number(args, "--size") ?? 4096;
         string root = Directory.CreateDirectory(args[^1]).FullName;
         var random = new Random(12);
         var weight = new Half[size * size];

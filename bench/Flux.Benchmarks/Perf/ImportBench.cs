@@ -25,12 +25,9 @@ internal static class ImportBench
 
     public static void Run(string[] args)
     {
-        int i = Array.IndexOf(args, "--gb");
-        double gb = i >= 0 ? double.Parse(args[i + 1], CultureInfo.InvariantCulture) : 2;
-        int r = Array.IndexOf(args, "--rounds");
-        int rounds = r >= 0 ? int.Parse(args[r + 1], CultureInfo.InvariantCulture) : 2;
-        int o = Array.IndexOf(args, "--only");
-        string? only = o >= 0 ? args[o + 1] : null;
+        double gb = Gigabytes(args);
+        int rounds = PerfHarness.Number(args, "--rounds") ?? 2;
+        string? only = PerfHarness.Option(args, "--only");
         var root = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"flux-import-bench-{Guid.NewGuid():N}")).FullName;
         try
         {
@@ -51,10 +48,8 @@ internal static class ImportBench
     /// <summary>`import-packages --gb N DIR` (experiments): writes the bench's checkpoint and imports it as DIR/fp32, DIR/bf16, DIR/fp16 and DIR/int4 (block 64), kept for `import-session`.</summary>
     public static void Packages(string[] args)
     {
-        int i = Array.IndexOf(args, "--gb");
-        double gb = i >= 0 ? double.Parse(args[i + 1], CultureInfo.InvariantCulture) : 2;
         string root = Directory.CreateDirectory(args[^1]).FullName;
-        int doubleBlocks = Math.Max(1, (int)Math.Round(19 * gb / 2)), singleBlocks = Math.Max(1, (int)Math.Round(20 * gb / 2));
+        var (doubleBlocks, singleBlocks) = BlockCounts(Gigabytes(args));
         var source = ImportSourceFolder.WriteWithoutTransformer(Directory.CreateDirectory(Path.Combine(root, "src")).FullName, t5Width: 64, clipWidth: 64);
         var checkpoint = Path.Combine(root, "flux1-schnell.safetensors");
         WriteBflCheckpoint(checkpoint, new SmallFlux(Dev: false, Hidden, Heads: 8, DoubleBlocks: 1, SingleBlocks: 1, Context: 64, Pooled: 64), doubleBlocks, singleBlocks);
@@ -69,10 +64,20 @@ internal static class ImportBench
         File.Delete(checkpoint);
     }
 
+    /// <summary>`--gb N`, the bench checkpoint's size in GB (default 2).</summary>
+    private static double Gigabytes(string[] args) =>
+        PerfHarness.Option(args, "--gb") is { } value ? double.Parse(value, CultureInfo.InvariantCulture) : 2;
+
+    /// <summary>
+    /// Blocks of the bench checkpoint for about <paramref name="gb"/> GB. A double block holds 36·h² weights, a single
+    /// block 15·h² (BFL's layers.py): 19 + 20 blocks of width 1024 in bf16 are 2.0 GB.
+    /// </summary>
+    private static (int DoubleBlocks, int SingleBlocks) BlockCounts(double gb) =>
+        (Math.Max(1, (int)Math.Round(19 * gb / 2)), Math.Max(1, (int)Math.Round(20 * gb / 2)));
+
     private static void Throughput(string root, double gb, int rounds, string? only)
     {
-        // A double block holds 36·h² weights, a single block 15·h² (BFL's layers.py): 19 + 20 blocks of width 1024 in bf16 are 2.0 GB.
-        int doubleBlocks = Math.Max(1, (int)Math.Round(19 * gb / 2)), singleBlocks = Math.Max(1, (int)Math.Round(20 * gb / 2));
+        var (doubleBlocks, singleBlocks) = BlockCounts(gb);
         var source = ImportSourceFolder.WriteWithoutTransformer(root, t5Width: 64, clipWidth: 64);
         var checkpoint = Path.Combine(root, "flux1-schnell.safetensors");
         long largest = WriteBflCheckpoint(checkpoint, new SmallFlux(Dev: false, Hidden, Heads: 8, DoubleBlocks: 1, SingleBlocks: 1, Context: 64, Pooled: 64), doubleBlocks, singleBlocks);

@@ -51,7 +51,7 @@ internal static class PerfHarness
                 BatchBench.Run(quick, options);
                 break;
             case "graph":
-                GraphBench.Run(quick, args.Contains("--rounds") ? int.Parse(args[Array.IndexOf(args, "--rounds") + 1], System.Globalization.CultureInfo.InvariantCulture) : null);
+                GraphBench.Run(quick, Number(args, "--rounds"));
                 break;
             case "import":
                 ImportBench.Run(args);
@@ -63,7 +63,7 @@ internal static class PerfHarness
                 PngOptions.Run();
                 break;
             case "memory":
-                MemoryBench.Run(quick, args.Contains("--images") ? int.Parse(args[Array.IndexOf(args, "--images") + 1], System.Globalization.CultureInfo.InvariantCulture) : 2);
+                MemoryBench.Run(quick, Number(args, "--images") ?? 2);
                 break;
             default:
                 Profile(args);
@@ -72,6 +72,22 @@ internal static class PerfHarness
 
         return true;
     }
+
+    /// <summary>The value after option <paramref name="name"/> (`--rounds 3`), or null when the option is absent.</summary>
+    public static string? Option(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        if (i < 0)
+        {
+            return null;
+        }
+
+        return i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{name} needs a value");
+    }
+
+    /// <summary>The number after option <paramref name="name"/>, or null when the option is absent.</summary>
+    public static int? Number(string[] args, string name) =>
+        Option(args, name) is { } value ? int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : null;
 
     /// <summary>`profile HIDDEN HEADS DOUBLE SINGLE SIDE [--graph plain|fused]`: per-operator time of one tiny transformer step.</summary>
     private static void Profile(string[] args)

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using Flux.Core;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Flux.Inference.Tensors;
@@ -10,10 +11,6 @@ namespace Flux.Inference.Tensors;
 /// </summary>
 public static class ElementConversion
 {
-    private const int BFloat16Shift = 16;
-    private const uint BFloat16RoundingBias = 0x7FFF;
-    private const uint QuietNaNBit = 0x0040;
-
     /// <summary>Whether a float tensor of this element type can be converted at the boundary.</summary>
     public static bool IsSupportedFloat(TensorElementType type) =>
         type is TensorElementType.Float or TensorElementType.Float16 or TensorElementType.BFloat16;
@@ -42,7 +39,7 @@ public static class ElementConversion
                 TensorPrimitives.ConvertToHalf(source, MemoryMarshal.Cast<byte, Half>(destination));
                 break;
             case TensorElementType.BFloat16:
-                ToBFloat16(source, MemoryMarshal.Cast<byte, ushort>(destination));
+                BFloat16Conversion.Narrow(source, MemoryMarshal.Cast<byte, ushort>(destination));
                 break;
             case TensorElementType.Int64:
                 TensorPrimitives.ConvertTruncating(RequireWholeNumbers(source), MemoryMarshal.Cast<byte, long>(destination));
@@ -67,7 +64,7 @@ public static class ElementConversion
                 TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(source), destination);
                 break;
             case TensorElementType.BFloat16:
-                FromBFloat16(MemoryMarshal.Cast<byte, ushort>(source), destination);
+                BFloat16Conversion.Widen(MemoryMarshal.Cast<byte, ushort>(source), destination);
                 break;
             default:
                 throw new NotSupportedException($"tensor element type {type} is not a supported float type");
@@ -101,36 +98,5 @@ public static class ElementConversion
         }
 
         return source;
-    }
-
-    /// <summary>float32 -> bfloat16 bits, round to nearest even (NaN stays NaN). Scalar: the rounding and NaN rule are per element.</summary>
-    public static void ToBFloat16(ReadOnlySpan<float> source, Span<ushort> destination)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, source.Length);
-        ReadOnlySpan<uint> bits = MemoryMarshal.Cast<float, uint>(source);
-        for (int i = 0; i < bits.Length; i++)
-        {
-            destination[i] = ToBFloat16Bits(bits[i]);
-        }
-    }
-
-    /// <summary>bfloat16 bits -> float32 (exact: bf16 is the upper half of a float32): widen, shift left 16.</summary>
-    public static void FromBFloat16(ReadOnlySpan<ushort> source, Span<float> destination)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, source.Length);
-        Span<uint> bits = MemoryMarshal.Cast<float, uint>(destination)[..source.Length];
-        TensorPrimitives.ConvertTruncating(source, bits);
-        TensorPrimitives.ShiftLeft(bits, BFloat16Shift, bits);
-    }
-
-    private static ushort ToBFloat16Bits(uint f)
-    {
-        if (float.IsNaN(BitConverter.UInt32BitsToSingle(f)))
-        {
-            return (ushort)((f >> BFloat16Shift) | QuietNaNBit);
-        }
-
-        uint lsb = (f >> BFloat16Shift) & 1;
-        return (ushort)((f + BFloat16RoundingBias + lsb) >> BFloat16Shift);
     }
 }

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Flux.ModelBuilder.Import;
 
 /// <summary>
@@ -17,12 +19,7 @@ internal sealed record LowRankUpdate(string Source, long FirstRow, int Rows, int
             var upRow = Up.AsSpan((int)((row - FirstRow) * Rank), Rank);
             for (var r = 0; r < Rank; r++)
             {
-                var factor = Scale * upRow[r];
-                var downRow = Down.AsSpan(r * Columns, Columns);
-                for (var c = 0; c < Columns; c++)
-                {
-                    target[c] += factor * downRow[c];
-                }
+                TensorPrimitives.MultiplyAdd(Down.AsSpan(r * Columns, Columns), Scale * upRow[r], target, target); // target += factor * Down[r, :]
             }
         }
     }

@@ -130,7 +130,7 @@ public static class ModelImporter
         // LoRA updates are added in fp32 while each weight streams, before it is narrowed to the package precision.
         var parameters = import.Parameters(request.Precision, (name, shape) => loras.UpdatesFor(name, shape, import.Config.Hidden));
         var options = import.Options(request.T5MaxLength, request.Int4, request.Graph);
-        var graph = import.Build(parameters, request.T5MaxLength, request.Int4, request.Graph);
+        var graph = import.Build(parameters, options);
         loras.EnsureAllUsed(request.LoraIgnoreUnknown);
         AddInputs(inputs, request, import.Checkpoint.Files.Select(f => f.Path).Append(import.Checkpoint.Source).Append(Path.Combine(path, "config.json")));
         AddInputs(inputs, request, request.Loras.Select(l => l.Path));

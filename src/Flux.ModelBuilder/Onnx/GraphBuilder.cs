@@ -145,14 +145,17 @@ internal sealed class GraphBuilder
 
     public string Constant(string name, float[] values, params long[] shape) => Initializer("const." + name, values, shape);
 
-    public string Int64s(params long[] values)
+    /// <summary>A rank-1 int64 constant (shapes, axes, slice bounds), shared like <see cref="SharedConstant"/>.</summary>
+    public string Int64s(params long[] values) => Int64Constant("i64." + string.Join('_', values).Replace('-', 'm'), values, values.Length);
+
+    /// <summary>An int64 constant of <paramref name="shape"/> (empty: a scalar) shared by every caller that asks for the same key.</summary>
+    public string Int64Constant(string key, long[] values, params long[] shape)
     {
-        var key = "i64." + string.Join('_', values).Replace('-', 'm');
         if (!_sharedConstants.TryGetValue(key, out var name))
         {
             name = "const." + key;
             var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
-            tensor.Dims.Add(values.Length);
+            tensor.Dims.AddRange(shape);
             tensor.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan()));
             Graph.Initializer.Add(tensor);
             _sharedConstants.Add(key, name);

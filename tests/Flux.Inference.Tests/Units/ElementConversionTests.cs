@@ -1,3 +1,4 @@
+using Flux.Core;
 using Flux.Inference.Tensors;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -15,7 +16,7 @@ public class ElementConversionTests
     public void ToBFloat16_RoundsToNearestEven(float value, ushort expectedBits)
     {
         ushort[] bits = new ushort[1];
-        ElementConversion.ToBFloat16([value], bits);
+        BFloat16Conversion.Narrow([value], bits);
         Assert.Equal(expectedBits, bits[0]);
     }
 

@@ -104,4 +104,20 @@ public sealed class SafeTensorsReaderTests
         var error = Assert.Throws<ImportException>(() => SafeTensorsCheckpoint.Open(dir.Path));
         Assert.Contains("shard 'model-00002-of-00003.safetensors' named in weight_map is missing", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("{\"weight_map\": ", "not valid JSON")]
+    [InlineData("{\"metadata\": {}}", "no \"weight_map\" object")]
+    [InlineData("{\"weight_map\": {\"t0\": 3}}", "weight_map['t0'] is a JSON Number")]
+    public void BadShardIndex_IsAnImportErrorNamingTheIndex(string index, string expected)
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Sub("model.safetensors.index.json");
+        File.WriteAllText(path, index);
+
+        var error = Assert.Throws<ImportException>(() => SafeTensorsCheckpoint.Open(dir.Path));
+
+        Assert.StartsWith(path + ": ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
 }

@@ -95,7 +95,7 @@ public sealed class TransformerImportTests
     {
         using var import = TransformerImport.Open(source, variant: null);
         var parameters = import.Parameters(WeightPrecision.Fp32);
-        var graph = import.Build(parameters, TextLength);
+        var graph = import.Build(parameters, import.Options(TextLength));
         Directory.CreateDirectory(outFolder);
         var path = Path.Combine(outFolder, "model.onnx");
         graph.Write(path);

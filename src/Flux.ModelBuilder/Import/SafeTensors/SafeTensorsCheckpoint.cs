@@ -137,35 +137,26 @@ internal sealed class SafeTensorsCheckpoint : IDisposable
 
     private static SortedDictionary<string, string> ReadWeightMap(string indexPath)
     {
-        try
+        using var document = ConfigJson.Parse(indexPath);
+        if (!document.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(indexPath));
-            if (document.RootElement.ValueKind != JsonValueKind.Object
-                || !document.RootElement.TryGetProperty("weight_map", out var map)
-                || map.ValueKind != JsonValueKind.Object)
+            throw new ImportException($"{indexPath}: no \"weight_map\" object");
+        }
+
+        var weightMap = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in map.EnumerateObject())
+        {
+            if (entry.Value.ValueKind != JsonValueKind.String)
             {
-                throw new ImportException($"{indexPath}: no \"weight_map\" object");
+                throw new ImportException($"{indexPath}: weight_map['{entry.Name}'] is a JSON {entry.Value.ValueKind}, not a shard file name");
             }
 
-            var weightMap = new SortedDictionary<string, string>(StringComparer.Ordinal);
-            foreach (var entry in map.EnumerateObject())
+            if (!weightMap.TryAdd(entry.Name, entry.Value.GetString()!))
             {
-                if (entry.Value.ValueKind != JsonValueKind.String)
-                {
-                    throw new ImportException($"{indexPath}: weight_map['{entry.Name}'] is a JSON {entry.Value.ValueKind}, not a shard file name");
-                }
-
-                if (!weightMap.TryAdd(entry.Name, entry.Value.GetString()!))
-                {
-                    throw new ImportException($"{indexPath}: tensor '{entry.Name}' appears twice in weight_map");
-                }
+                throw new ImportException($"{indexPath}: tensor '{entry.Name}' appears twice in weight_map");
             }
+        }
 
-            return weightMap;
-        }
-        catch (JsonException ex)
-        {
-            throw new ImportException($"{indexPath}: not valid JSON ({ex.Message})", ex);
-        }
+        return weightMap;
     }
 }

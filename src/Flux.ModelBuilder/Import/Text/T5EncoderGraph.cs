@@ -123,7 +123,7 @@ internal static class T5EncoderGraph
         var positions = g.Op("Range", [g.ScalarInt64(0), length, g.ScalarInt64(1)]); // (T)
         var relative = g.Op("Sub", [g.Unsqueeze(positions, 0), g.Unsqueeze(positions, 1)]); // (T, T): [i, j] = j - i
         var clipped = g.Op("Max", [g.Op("Min", [relative, g.Int64s(maxDistance)]), g.Int64s(-maxDistance)]); // (T, T)
-        var table = g.Int64Constant("const.t5_relative_position_buckets", T5RelativePosition.BucketTable(config.RelativeAttentionNumBuckets, maxDistance), 2L * maxDistance + 1);
+        var table = g.Int64Constant("t5_relative_position_buckets", T5RelativePosition.BucketTable(config.RelativeAttentionNumBuckets, maxDistance), 2L * maxDistance + 1);
         var buckets = g.Op("Gather", [table, g.Op("Add", [clipped, g.Int64s(maxDistance)])]); // (T, T)
         var biasTable = g.Trained("encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight", ParameterInit.Uniform(1.0), config.RelativeAttentionNumBuckets, config.NumHeads);
         var bias = g.Op("Gather", [biasTable, buckets]); // (T, T, H)

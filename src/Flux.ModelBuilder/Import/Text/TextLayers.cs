@@ -1,7 +1,4 @@
-using System.Runtime.InteropServices;
 using Flux.ModelBuilder.Onnx;
-using Google.Protobuf;
-using Onnx;
 
 namespace Flux.ModelBuilder.Import.Text;
 
@@ -20,20 +17,5 @@ internal static class TextLayers
 
     /// <summary>A rank-0 int64 constant (Range takes scalars; <see cref="GraphBuilder.Int64s"/> makes rank-1 ones).</summary>
     public static string ScalarInt64(this GraphBuilder g, long value) =>
-        g.Int64Constant($"const.i64.scalar.{value}".Replace('-', 'm'), [value], []);
-
-    /// <summary>An int64 initializer named <paramref name="name"/> (added once; later calls return the same one).</summary>
-    public static string Int64Constant(this GraphBuilder g, string name, long[] values, params long[] shape)
-    {
-        if (g.Graph.Initializer.Any(t => t.Name == name))
-        {
-            return name;
-        }
-
-        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
-        tensor.Dims.AddRange(shape);
-        tensor.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan()));
-        g.Graph.Initializer.Add(tensor);
-        return name;
-    }
+        g.Int64Constant($"i64.scalar.{value}".Replace('-', 'm'), [value]);
 }

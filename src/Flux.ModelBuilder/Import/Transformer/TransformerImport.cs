@@ -71,11 +71,11 @@ internal sealed class TransformerImport : IDisposable
     public TinyFluxOptions Options(int? textLength = null, Int4Quantization? int4 = null, TransformerGraph graph = TransformerGraph.Fused) =>
         Config.ToOptions(OnnxFileWriter.DefaultExternalDataThreshold) with { T5MaxLength = textLength, Int4 = int4, Graph = graph };
 
-    /// <summary>Builds the graph; every checkpoint tensor must be used.</summary>
-    public BuiltGraph Build(CheckpointParameters parameters, int? textLength = null, Int4Quantization? int4 = null, TransformerGraph graph = TransformerGraph.Fused)
+    /// <summary>Builds the graph with <paramref name="options"/> (from <see cref="Options"/>); every checkpoint tensor must be used.</summary>
+    public BuiltGraph Build(CheckpointParameters parameters, TinyFluxOptions options)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var options = Options(textLength, int4, graph);
+        ArgumentNullException.ThrowIfNull(options);
         try
         {
             options.Validate();
